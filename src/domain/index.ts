@@ -1,3 +1,4 @@
+export * from './classify-plan.js';
 export * from './counters.js';
 export * from './drift-result.js';
 export * from './errors.js';
@@ -6,6 +7,7 @@ export * from './failure.js';
 export * from './ids.js';
 export * from './job.js';
 export * from './lock-policy.js';
+export * from './redact.js';
 export * from './result.js';
 export * from './stack-run.js';
 export * from './task.js';

@@ -263,6 +263,22 @@ export function expireJobLease(job: Job, now: number): Transition<PendingJob | F
   return settleFailure(job, failure, now);
 }
 
+/**
+ * running → pending without counting the attempt: a draining worker hands the job back unfinished
+ * (graceful shutdown), so another worker takes it at once instead of after the lease expires.
+ */
+export function releaseJob(job: Job, token: LeaseToken, now: number): Transition<PendingJob> {
+  if (job.status !== 'running') return refuse(job, 'pending');
+  if (job.leaseToken !== token) return err({ code: 'lease_mismatch' });
+  const state: PendingJob = {
+    ...base(job, now),
+    attempt: Math.max(0, job.attempt - 1),
+    status: 'pending',
+    queuedAt: now,
+  };
+  return ok({ state, events: [] });
+}
+
 /** Any live state → canceled. No event of its own: the task's `task.canceled` covers its jobs. */
 export function cancelJob(job: Job, reason: string, now: number): Transition<CanceledJob> {
   if (!canTransition(JOB_TRANSITIONS, job.status, 'canceled')) return refuse(job, 'canceled');

@@ -1,7 +1,7 @@
 import type { CounterDelta, TaskCounters } from './counters.js';
 import { applyDelta, emptyCounters, isTaskDone } from './counters.js';
 import type { DomainEvent } from './events.js';
-import type { RepoName, TaskId } from './ids.js';
+import type { RepoName, StackPath, TaskId } from './ids.js';
 import { err, ok } from './result.js';
 import { canTransition, type Transition } from './transition.js';
 import type { Trigger } from './trigger.js';
@@ -27,6 +27,8 @@ export interface Task {
   readonly trigger: Trigger;
   /** The commit this task pinned (branch head when it started). */
   readonly commit?: string;
+  /** Set for a single-stack task (one job); unset for a full scan of the repo. */
+  readonly stack?: StackPath;
   readonly counters: TaskCounters;
   readonly createdAt: number;
   readonly startedAt?: number;
@@ -48,6 +50,7 @@ export interface NewTask {
   readonly repo: RepoName;
   readonly trigger: Trigger;
   readonly commit?: string;
+  readonly stack?: StackPath;
   readonly total: number;
 }
 
@@ -57,6 +60,7 @@ export function createTask(input: NewTask, now: number): Task {
     repo: input.repo,
     trigger: input.trigger,
     ...(input.commit !== undefined && { commit: input.commit }),
+    ...(input.stack !== undefined && { stack: input.stack }),
     status: 'created',
     counters: emptyCounters(input.total),
     createdAt: now,

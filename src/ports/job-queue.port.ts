@@ -94,6 +94,11 @@ export interface JobQueue {
     next?: ClaimRequest,
   ): Promise<SettleOutcome>;
   /**
+   * Hands a leased job back to the queue without counting an attempt (a draining worker stopping early).
+   * Owner-checked; returns false (and changes nothing) when `token` no longer holds the lease.
+   */
+  release(jobId: JobId, token: LeaseToken): Promise<boolean>;
+  /**
    * Returns every job whose lease expired to the queue (counting a `lost_worker` attempt) or fails it past
    * its retry budget, with the task update, atomically per job. Safe to run from every process at once.
    */

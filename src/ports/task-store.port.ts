@@ -9,6 +9,8 @@ export interface StartTaskRequest {
   readonly repo: RepoName;
   readonly trigger: Trigger;
   readonly commit?: string;
+  /** Set for a single-stack task. */
+  readonly stack?: StackPath;
   /** One job per stack, in order. Job ids are `makeJobId(repo, stack, timestamp of taskId)`. */
   readonly jobs: readonly { readonly id: JobId; readonly stack: StackPath }[];
   readonly maxAttempts: number;
