@@ -1,0 +1,10 @@
+export { CoordinationState } from './coordination-state.js';
+export { ManualClock } from './manual-clock.js';
+export { createMemoryCoordination, type MemoryCoordination } from './memory-coordination.js';
+export { MemoryEventBus, type MemoryEventBusOptions } from './memory-event-bus.js';
+export { MemoryJobQueue } from './memory-job-queue.js';
+export { MemoryRepoLock } from './memory-repo-lock.js';
+export { MemoryResultStore } from './memory-result-store.js';
+export { MemoryTaskStore } from './memory-task-store.js';
+export { NoopLogger } from './noop-logger.js';
+export { SystemClock } from './system-clock.js';
