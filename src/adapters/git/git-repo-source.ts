@@ -1,0 +1,306 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DriftdError } from '../../domain/errors.js';
+import { isValidRepoName, type StackPath, type TaskId } from '../../domain/ids.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { Logger } from '../../ports/logger.port.js';
+import type { Checkout, RepoSource, RepoSpec } from '../../ports/repo-source.port.js';
+import { withFileLock } from './file-lock.js';
+import { GitContextFactory, type RemoteContext } from './git-context.js';
+import { runGit } from './git-exec.js';
+import { type FetchFn, GithubAppTokens } from './github-app-token.js';
+import { copyLocalDir, fingerprintFiles, isGitRepository, listLocalFiles } from './local-dir.js';
+import { assertBranchName, assertCommitId, Mirror } from './mirror.js';
+import { checkRepoUrl, locateRepo } from './repo-url.js';
+import { discoverStackPaths } from './stack-discovery.js';
+
+export interface GitRepoSourceOptions {
+  /** Holds `mirrors/`, `work/`, `locks/` and the askpass helper. Not shared disk: per worker is fine. */
+  readonly cacheDir: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Where token env vars are read and the base env of git children. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `fetch` used for the GitHub App token exchange. Default the global one. */
+  readonly githubFetch?: FetchFn;
+  /** Timeout of one network git command (default 10 minutes). */
+  readonly fetchTimeoutMs?: number;
+  /** A fetch lock not refreshed for this long is stale (default 60 s; the holder refreshes it). */
+  readonly lockStaleMs?: number;
+}
+
+/** Where a repo's code is: a plain directory (copied), or a git remote (mirrored). */
+type Located = { kind: 'dir'; path: string } | { kind: 'git'; url: string };
+
+const NOOP_LOGGER: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => NOOP_LOGGER,
+};
+const MAX_REMEMBERED_TASKS = 512;
+
+/**
+ * RepoSource over the git CLI (execa, argument arrays only). Each repo gets a bare mirror under
+ * `<cacheDir>/mirrors`; fetches into it are serialised per repo within the process (a promise chain)
+ * and across processes sharing the cache (a lock file), and happen at most once per task. Each job
+ * gets its own work dir under `<cacheDir>/work`, removed by `Checkout.dispose`.
+ */
+export class GitRepoSource implements RepoSource {
+  private readonly cacheDir: string;
+  private readonly logger: Logger;
+  private readonly contexts: GitContextFactory;
+  private readonly tokens: GithubAppTokens;
+  private readonly fetchTimeoutMs: number;
+  private readonly lockStaleMs: number;
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly taskFetches = new Map<string, Promise<void>>();
+  private fetches = 0;
+
+  constructor(opts: GitRepoSourceOptions) {
+    this.cacheDir = resolve(opts.cacheDir);
+    this.logger = opts.logger ?? NOOP_LOGGER;
+    const clock = opts.clock ?? { now: () => Date.now() };
+    this.tokens = new GithubAppTokens({ clock, fetch: opts.githubFetch ?? ((...a) => fetch(...a)) });
+    this.contexts = new GitContextFactory({
+      cacheDir: this.cacheDir,
+      env: opts.env ?? process.env,
+      tokens: this.tokens,
+    });
+    this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 10 * 60_000;
+    this.lockStaleMs = opts.lockStaleMs ?? 60_000;
+  }
+
+  /** Fetches run and GitHub App token exchanges made by this instance (tests and metrics). */
+  get stats(): { fetches: number; tokenExchanges: number } {
+    return { fetches: this.fetches, tokenExchanges: this.tokens.exchanges };
+  }
+
+  async resolveCommit(repo: RepoSpec): Promise<string> {
+    const loc = await this.locate(repo);
+    if (loc.kind === 'dir') return fingerprintFiles(await listLocalFiles(loc.path, [this.cacheDir]));
+    const mirror = this.mirror(repo);
+    const remote = await this.remote(repo, loc);
+    await this.fetchSerialized(repo, remote);
+    const branch = repo.branch ?? (await mirror.remoteDefaultBranch(remote));
+    if (branch === null) {
+      throw new DriftdError(
+        'DRIFTD_REPO_NOT_FOUND',
+        `repo "${repo.name}": the remote has no default branch; set branch`,
+        {
+          details: { repo: repo.name },
+        },
+      );
+    }
+    assertBranchName(branch, repo.name);
+    const head = await mirror.branchHead(this.contexts.local(repo.name), branch);
+    if (head === null) {
+      throw new DriftdError(
+        'DRIFTD_REPO_NOT_FOUND',
+        `repo "${repo.name}": branch "${branch}" does not exist`,
+        {
+          details: { repo: repo.name, branch },
+        },
+      );
+    }
+    return head;
+  }
+
+  async discoverStacks(repo: RepoSpec, commit: string): Promise<StackPath[]> {
+    const loc = await this.locate(repo);
+    if (loc.kind === 'dir') {
+      const files = await listLocalFiles(loc.path, [this.cacheDir]);
+      return discoverStackPaths(
+        files.map((f) => f.path),
+        {
+          ignorePaths: repo.ignorePaths,
+          readFile: (p) => readFile(join(loc.path, p), 'utf8').catch(() => null),
+        },
+      );
+    }
+    assertCommitId(commit, repo.name);
+    await this.ensureCommit(repo, loc, commit, `discover:${commit}`);
+    const mirror = this.mirror(repo);
+    const ctx = this.contexts.local(repo.name);
+    return discoverStackPaths(await mirror.listFiles(ctx, commit), {
+      ignorePaths: repo.ignorePaths,
+      readFile: (p) => mirror.readFile(ctx, commit, p),
+    });
+  }
+
+  async checkout(repo: RepoSpec, commit: string, taskId: TaskId, jobKey: string): Promise<Checkout> {
+    const loc = await this.locate(repo);
+    if (loc.kind === 'git') {
+      assertCommitId(commit, repo.name);
+      await this.ensureCommit(repo, loc, commit, taskId);
+    }
+    const dir = await this.makeWorkDir(jobKey);
+    try {
+      let actual = commit;
+      if (loc.kind === 'dir') {
+        actual = fingerprintFiles(await listLocalFiles(loc.path, [this.cacheDir]));
+        if (actual !== commit)
+          this.logger.warn({ repo: repo.name }, 'local directory changed since the task started');
+        await copyLocalDir(loc.path, dir, [this.cacheDir]);
+      } else {
+        await this.mirror(repo).extract(this.contexts.local(repo.name), commit, dir);
+      }
+      // An empty repo at the root lets terragrunt's get_repo_root() and similar lookups work.
+      await runGit(this.contexts.local(repo.name), ['init', '--quiet', '--template=', '--', dir], {
+        operation: 'init',
+      });
+      return this.makeCheckout(dir, actual);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Validates the URL and tells a plain directory from a git repository. */
+  private async locate(repo: RepoSpec): Promise<Located> {
+    const name: string = repo.name;
+    if (!isValidRepoName(name)) {
+      throw new DriftdError('DRIFTD_CONFIG_INVALID', `"${name.slice(0, 100)}" is not a valid repo name`);
+    }
+    const problem = checkRepoUrl(repo.url);
+    if (problem) {
+      throw new DriftdError('DRIFTD_CONFIG_INVALID', `repo "${repo.name}": url ${problem}`, {
+        details: { repo: repo.name },
+      });
+    }
+    const loc = locateRepo(repo.url);
+    if (loc.kind === 'remote') {
+      if (loc.insecure)
+        this.logger.warn({ repo: repo.name }, 'repo url uses plain http: traffic is not encrypted');
+      return { kind: 'git', url: loc.url };
+    }
+    const st = await stat(loc.path).catch(() => null);
+    if (!st?.isDirectory()) {
+      throw new DriftdError(
+        'DRIFTD_REPO_NOT_FOUND',
+        `repo "${repo.name}": local path ${loc.path} is not a directory`,
+        {
+          details: { repo: repo.name },
+        },
+      );
+    }
+    return (await isGitRepository(loc.path))
+      ? { kind: 'git', url: loc.path }
+      : { kind: 'dir', path: loc.path };
+  }
+
+  private mirror(repo: RepoSpec): Mirror {
+    return new Mirror(join(this.cacheDir, 'mirrors', `${repo.name}.git`), this.fetchTimeoutMs);
+  }
+
+  private remote(repo: RepoSpec, loc: { url: string }): Promise<RemoteContext> {
+    return this.contexts.forRemote(repo, loc.url);
+  }
+
+  /**
+   * Makes `commit` present in the mirror, fetching at most once per (repo, task): concurrent jobs of a
+   * task share one fetch, and a commit already there (another task fetched it) needs none.
+   */
+  private async ensureCommit(
+    repo: RepoSpec,
+    loc: { url: string },
+    commit: string,
+    taskKey: string,
+  ): Promise<void> {
+    const mirror = this.mirror(repo);
+    const local = this.contexts.local(repo.name);
+    if (await mirror.hasCommit(local, commit)) return;
+    const key = `${repo.name}\0${taskKey}`;
+    let pending = this.taskFetches.get(key);
+    if (!pending) {
+      pending = this.remote(repo, loc).then((remote) =>
+        this.fetchSerialized(repo, remote, () => mirror.hasCommit(local, commit)),
+      );
+      this.rememberTaskFetch(key, pending);
+    }
+    await pending;
+    if (await mirror.hasCommit(local, commit)) return;
+    // Not on any branch any more (force-push): ask for the object itself, which most servers allow.
+    const remote = await this.remote(repo, loc);
+    await this.fetchSerialized(repo, remote, () => mirror.hasCommit(local, commit), [commit]).catch(() => {});
+    if (!(await mirror.hasCommit(local, commit))) {
+      throw new DriftdError(
+        'DRIFTD_REPO_NOT_FOUND',
+        `repo "${repo.name}": commit ${commit} does not exist in the remote`,
+        {
+          details: { repo: repo.name, commit },
+        },
+      );
+    }
+  }
+
+  private rememberTaskFetch(key: string, pending: Promise<void>): void {
+    this.taskFetches.set(key, pending);
+    // A failed fetch is forgotten so a retry of the job can try again.
+    pending.catch(() => this.taskFetches.delete(key));
+    if (this.taskFetches.size > MAX_REMEMBERED_TASKS) {
+      const oldest = this.taskFetches.keys().next().value;
+      if (oldest !== undefined) this.taskFetches.delete(oldest);
+    }
+  }
+
+  /**
+   * One fetch at a time per repo: a promise chain inside this process, a lock file across processes.
+   * `skipIf` runs under the lock, so a waiter whose commit the previous fetch brought in fetches nothing.
+   */
+  private fetchSerialized(
+    repo: RepoSpec,
+    remote: RemoteContext,
+    skipIf?: () => Promise<boolean>,
+    refspecs?: readonly string[],
+  ): Promise<void> {
+    const run = async (): Promise<void> => {
+      const lockPath = join(this.cacheDir, 'locks', `${repo.name}.lock`);
+      await withFileLock(
+        lockPath,
+        async () => {
+          if (skipIf && (await skipIf())) return;
+          this.fetches += 1;
+          this.logger.debug({ repo: repo.name }, 'fetching repo mirror');
+          await this.mirror(repo).fetch(remote, refspecs);
+        },
+        { staleMs: this.lockStaleMs, timeoutMs: this.fetchTimeoutMs + 60_000 },
+      );
+    };
+    const previous = this.chains.get(repo.name) ?? Promise.resolve();
+    const current = previous.then(run, run);
+    const tail = current.catch(() => {});
+    this.chains.set(repo.name, tail);
+    void tail.then(() => {
+      if (this.chains.get(repo.name) === tail) this.chains.delete(repo.name);
+    });
+    return current;
+  }
+
+  private async makeWorkDir(jobKey: string): Promise<string> {
+    const base = join(this.cacheDir, 'work');
+    await mkdir(base, { recursive: true });
+    const safe =
+      jobKey
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^[.-]+/, '')
+        .slice(0, 80) || 'job';
+    return mkdtemp(join(base, `${safe}-`));
+  }
+
+  private makeCheckout(root: string, commit: string): Checkout {
+    let disposed: Promise<void> | undefined;
+    const logger = this.logger;
+    return {
+      root,
+      commit,
+      dispose(): Promise<void> {
+        disposed ??= rm(root, { recursive: true, force: true, maxRetries: 3 }).catch((e: unknown) => {
+          logger.warn({ root, err: (e as Error).message }, 'could not remove work dir');
+        });
+        return disposed;
+      },
+    };
+  }
+}
