@@ -15,7 +15,7 @@ import { ROOT_STACK, type StackPath } from '../../domain/ids.js';
  *    `terragrunt.hcl` exists in a directory below it and it has no `terraform { source = ... }`. Other
  *    `*.hcl` files (`root.hcl`, `env.hcl`, ...) never make a stack.
  * 4. `ignorePaths` globs (picomatch, matched against the slash-separated directory path, `.` for the
- *    root) remove a directory and everything below it.
+ *    root) remove a directory and everything below it (`.` removes only the root stack itself).
  * The result is sorted and deduplicated.
  */
 export interface DiscoverOptions {
@@ -45,11 +45,11 @@ function isBelow(child: string, parent: string): boolean {
   return parent === ROOT_STACK ? child !== ROOT_STACK : child.startsWith(`${parent}/`);
 }
 
-/** Every ancestor of `dir` plus `dir` itself, root first. */
+/** `dir` and its ancestors below the root (ignoring `.` drops only the root stack, not everything). */
 function selfAndAncestors(dir: string): string[] {
   if (dir === ROOT_STACK) return [ROOT_STACK];
   const segs = dir.split('/');
-  return [ROOT_STACK, ...segs.map((_, i) => segs.slice(0, i + 1).join('/'))];
+  return segs.map((_, i) => segs.slice(0, i + 1).join('/'));
 }
 
 export async function discoverStackPaths(
