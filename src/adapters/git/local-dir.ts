@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, lstat, readdir, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 
 /** Directories never copied, fingerprinted or searched: tool caches and VCS metadata. */
@@ -60,23 +60,31 @@ export function fingerprintFiles(files: readonly LocalFile[]): string {
   return `local-${hash.digest('hex')}`;
 }
 
-/** Copies `src` into the existing empty dir `dest` without the skipped dirs; `src` is only read. */
+/**
+ * Copies `src` into the existing empty dir `dest` without the skipped dirs and `exclude`; `src` is only
+ * read. A hand-written walk rather than `fs.cp`, which refuses a destination inside the source (the
+ * cache dir may live inside a local repo dir).
+ */
 export async function copyLocalDir(
   src: string,
   dest: string,
   exclude: readonly string[] = [],
 ): Promise<void> {
   const excluded = new Set(exclude.map((p) => resolve(p)));
-  const root = resolve(src);
-  await cp(root, dest, {
-    recursive: true,
-    verbatimSymlinks: true,
-    preserveTimestamps: true,
-    filter: (source) => {
-      const abs = resolve(source);
-      if (abs === root) return true;
-      const name = abs.slice(abs.lastIndexOf(sep) + 1);
-      return !SKIPPED_DIRS.has(name) && !excluded.has(abs);
-    },
-  });
+  const walk = async (from: string, to: string): Promise<void> => {
+    for (const entry of await readdir(from, { withFileTypes: true })) {
+      const source = join(from, entry.name);
+      const target = join(to, entry.name);
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRS.has(entry.name) || excluded.has(source)) continue;
+        await mkdir(target);
+        await walk(source, target);
+      } else if (entry.isSymbolicLink()) {
+        await symlink(await readlink(source), target);
+      } else if (entry.isFile()) {
+        await copyFile(source, target);
+      }
+    }
+  };
+  await walk(resolve(src), dest);
 }
