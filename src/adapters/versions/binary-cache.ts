@@ -94,30 +94,39 @@ export class BinaryCache {
     let entry = this.inflight.get(key);
     if (!entry) {
       const controller = new AbortController();
-      const promise = this.installLocked(tool, version, produce, controller.signal).finally(() =>
-        this.inflight.delete(key),
-      );
-      entry = { promise, controller, waiters: 0 };
+      const created: Inflight = {
+        promise: this.installLocked(tool, version, produce, controller.signal).finally(() =>
+          this.forget(key, created),
+        ),
+        controller,
+        waiters: 0,
+      };
+      entry = created;
       this.inflight.set(key, entry);
     }
-    return this.wait(entry, tool, version, signal);
+    return this.wait(key, entry, signal);
   }
 
-  /** One caller's wait; the shared install is aborted only when every waiter has given up. */
-  private async wait(
-    entry: Inflight,
-    tool: ToolName,
-    version: string,
-    signal?: AbortSignal,
-  ): Promise<InstallOutcome> {
+  private forget(key: string, entry: Inflight): void {
+    if (this.inflight.get(key) === entry) this.inflight.delete(key);
+  }
+
+  /**
+   * One caller's wait. The shared install is aborted only when every waiter has given up, and is
+   * then forgotten at once, so a new caller starts a fresh install instead of joining a dying one.
+   */
+  private async wait(key: string, entry: Inflight, signal?: AbortSignal): Promise<InstallOutcome> {
     entry.waiters += 1;
     try {
       return await abortable(entry.promise, signal);
     } catch {
-      return { ok: false, message: `install of ${tool} ${version} aborted` };
+      return { ok: false, message: `install of ${key.replace('@', ' ')} aborted` };
     } finally {
       entry.waiters -= 1;
-      if (entry.waiters === 0 && signal?.aborted) entry.controller.abort();
+      if (entry.waiters === 0 && signal?.aborted) {
+        entry.controller.abort();
+        this.forget(key, entry);
+      }
     }
   }
 
