@@ -83,7 +83,7 @@ export class GitRepoSource implements RepoSource {
     const mirror = this.mirror(repo);
     const remote = await this.remote(repo, loc);
     await this.fetchSerialized(repo, remote);
-    const branch = repo.branch ?? (await mirror.remoteDefaultBranch(remote));
+    const branch = repo.branch ?? (await this.dropTokenOnFailure(repo, mirror.remoteDefaultBranch(remote)));
     if (branch === null) {
       throw new DriftdError(
         'DRIFTD_REPO_NOT_FOUND',
@@ -263,7 +263,7 @@ export class GitRepoSource implements RepoSource {
           if (skipIf && (await skipIf())) return;
           this.fetches += 1;
           this.logger.debug({ repo: repo.name }, 'fetching repo mirror');
-          await this.mirror(repo).fetch(remote, refspecs);
+          await this.dropTokenOnFailure(repo, this.mirror(repo).fetch(remote, refspecs));
         },
         { staleMs: this.lockStaleMs, timeoutMs: this.fetchTimeoutMs + 60_000 },
       );
@@ -276,6 +276,16 @@ export class GitRepoSource implements RepoSource {
       if (this.chains.get(repo.name) === tail) this.chains.delete(repo.name);
     });
     return current;
+  }
+
+  /** A GitHub App token git was refused with is not reused: the next attempt exchanges a new one. */
+  private async dropTokenOnFailure<T>(repo: RepoSpec, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      if (repo.auth.type === 'github_app') this.tokens.invalidate(repo.auth);
+      throw e;
+    }
   }
 
   private async makeWorkDir(jobKey: string): Promise<string> {

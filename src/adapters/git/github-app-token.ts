@@ -57,6 +57,11 @@ export class GithubAppTokens {
     return fresh.token;
   }
 
+  /** Drops the cached token (git was refused with it: revoked, or the app lost access). */
+  invalidate(auth: GithubAppAuth): void {
+    this.cache.delete(`${auth.apiUrl}|${auth.appId}|${auth.installationId}`);
+  }
+
   private async exchange(auth: GithubAppAuth, repoName: string): Promise<CachedToken> {
     const fail = (why: string): DriftdError =>
       new DriftdError(
