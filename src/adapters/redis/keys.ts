@@ -1,0 +1,98 @@
+import { DriftdError } from '../../domain/errors.js';
+import type { JobId, RepoName, TaskId } from '../../domain/ids.js';
+import { parseTaskId, taskIdOfJob } from '../../domain/ids.js';
+
+export const DEFAULT_PREFIX = 'driftd:';
+
+/**
+ * Every Redis key driftd uses, under one prefix (default `driftd:`).
+ *
+ * Per-repo keys share the hash tag `{<repo>}` (`driftd:{my-infra}:task:my-infra:1706712345678`), so a
+ * script that touches one repo's task record (which also holds its jobs' fields), lock and active
+ * pointer stays in one cluster slot.
+ *
+ * Global keys (documented exception): the pending queue, the lease set, the live-task index, the
+ * enqueue sequence, the event stream and the result outbox are shared by all repos, so workers can
+ * claim across repos in FIFO order. Scripts that move a job between the queue and its task touch one
+ * repo slot plus these global keys: correct on a single node or a primary/replica pair, but on Redis
+ * Cluster they would raise CROSSSLOT. Running on a cluster needs the global keys moved into per-repo
+ * queues (one pending set per repo plus a ready-repos index), which this design leaves for later.
+ *
+ * Lifetimes (checked by the TTL audit test):
+ * - task record: no TTL while live; PEXPIRE retention when it ends (completed/failed/canceled).
+ * - lock, active pointer: PX ttl / deleted when the task ends.
+ * - repo task/job indexes: bounded ZSETs (ZREMRANGEBYRANK), entries of expired records skipped on read.
+ * - pending, leases, live: members removed by the transitions that end them.
+ * - seq: one counter; events: capped stream; outbox lists: drained by serve.
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  /** STRING: the repo lock, value = owner (a task id for task locks), PX = lock TTL. */
+  lock(repo: RepoName): string;
+  /** STRING: the repo's active (live) task id. */
+  active(repo: RepoName): string;
+  /** HASH: the task record plus its jobs' fields (`<field>@<jobId>`) and counters. */
+  task(taskId: TaskId): string;
+  /** ZSET: recent task ids of a repo by creation time, capped. */
+  repoTasks(repo: RepoName): string;
+  /** ZSET: recent job ids of a repo by enqueue sequence, capped. */
+  repoJobs(repo: RepoName): string;
+  /** ZSET (global): pending job ids scored by enqueue sequence: FIFO, a member at most once. */
+  readonly pending: string;
+  /** ZSET (global): running job ids scored by lease deadline (ms, Redis server time). */
+  readonly leases: string;
+  /** STRING (global): the enqueue sequence counter. */
+  readonly seq: string;
+  /** ZSET (global): live task ids scored by creation time (for task_max_age and lock renewal). */
+  readonly live: string;
+  /** STREAM (global): domain events, capped. */
+  readonly events: string;
+  /** LIST (global): worker results waiting for serve to store them. */
+  readonly outbox: string;
+  /** LIST (global): outbox entries being stored by a drain (moved back on restart). */
+  readonly outboxProcessing: string;
+  /** Pub/sub channel (not a key): "work may be available". */
+  readonly wakeChannel: string;
+}
+
+export function makeKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
+  if (/[{}\s]/.test(prefix)) {
+    throw new DriftdError(
+      'DRIFTD_CONFIG_INVALID',
+      `redis.prefix "${prefix}" must not contain braces or spaces`,
+    );
+  }
+  const repoKey = (repo: string, name: string) => `${prefix}{${repo}}:${name}`;
+  return {
+    prefix,
+    lock: (repo) => repoKey(repo, 'lock'),
+    active: (repo) => repoKey(repo, 'active'),
+    task: (taskId) => repoKey(repoOfTask(taskId), `task:${taskId}`),
+    repoTasks: (repo) => repoKey(repo, 'tasks'),
+    repoJobs: (repo) => repoKey(repo, 'jobs'),
+    pending: `${prefix}queue:pending`,
+    leases: `${prefix}queue:leases`,
+    seq: `${prefix}queue:seq`,
+    live: `${prefix}tasks:live`,
+    events: `${prefix}events`,
+    outbox: `${prefix}results:outbox`,
+    outboxProcessing: `${prefix}results:processing`,
+    wakeChannel: `${prefix}queue:wake`,
+  };
+}
+
+/** The repo a task id belongs to (`<repo>:<timestamp>`), or null when it is not a driftd task id. */
+export function repoOfTaskId(taskId: string): RepoName | null {
+  return parseTaskId(taskId)?.repo ?? null;
+}
+
+function repoOfTask(taskId: TaskId): RepoName {
+  const repo = repoOfTaskId(taskId);
+  if (repo === null) throw new DriftdError('DRIFTD_INVALID_INPUT', `"${taskId}" is not a task id`);
+  return repo;
+}
+
+/** The task a job id belongs to (`<repo>:<stack>:<timestamp>`), or null when it is not a driftd job id. */
+export function taskOfJobId(jobId: string): TaskId | null {
+  return taskIdOfJob(jobId as JobId);
+}

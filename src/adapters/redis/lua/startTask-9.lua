@@ -1,0 +1,59 @@
+--[[
+startTask: "start a task for a repo, or tell me who holds it", atomically. If the repo has no live task (or its
+lock expired, or supersede is asked): cancels the superseded task's live jobs, creates the task running with its
+jobs pending and takes the repo lock for it; else writes nothing. Mirrors createTask/startTask/cancelTask
+(domain/task.ts), enqueueJob/cancelJob (domain/job.ts), emptyCounters (domain/counters.ts).
+Input: KEYS[1] lock  KEYS[2] active  KEYS[3] new task HASH  KEYS[4] old task HASH (KEYS[3] if none)  KEYS[5] pending
+  KEYS[6] seq  KEYS[7] live ZSET  KEYS[8] repo tasks ZSET  KEYS[9] leases ZSET
+  ARGV[1] taskId  ARGV[2] repo  ARGV[3] trigger JSON  ARGV[4] commit|''  ARGV[5] stack|''  ARGV[6] maxAttempts
+  ARGV[7] lockTtlMs  ARGV[8] supersede 1|0  ARGV[9] active id the caller saw|''  ARGV[10] cancel reason
+  ARGV[11] retentionMs  ARGV[12] tasks cap  ARGV[13] wake channel  ARGV[14] job ids JSON
+  ARGV[15..] jobId, stack pairs in stack order
+Output: { 1, now, superseded TF or {} }
+Errors: { -8, now } the task id exists; { -4, now, active } conflict: the repo's live task holds its lock;
+  { -5, now, active } the caller's view of the active task is stale (retry with it)
+]]
+local rcall = redis.call
+local tm = rcall('TIME'); local now = tm[1] * 1000 + math.floor(tm[2] / 1000)
+local TF = {'id', 'repo', 'status', 'trigger', 'commit', 'stack', 'createdAt', 'startedAt', 'finishedAt',
+  'reason', 'supersededBy', 'maxAttempts', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored'}
+local id, tk, old = ARGV[1], KEYS[3], KEYS[4]
+if rcall('EXISTS', tk) == 1 then return {-8, now} end
+local cur, holder = rcall('GET', KEYS[2]), rcall('GET', KEYS[1])
+if cur and holder == cur and ARGV[8] ~= '1' then return {-4, now, cur} end
+if (cur or '') ~= ARGV[9] then return {-5, now, cur or ''} end
+local sup = {}
+if cur then -- supersede (asked, or its lock expired: every holder died)
+  for _, jid in ipairs(cjson.decode(rcall('HGET', old, 'jobs'))) do
+    local s = rcall('HGET', old, 'status@' .. jid)
+    if s == 'pending' or s == 'running' then
+      rcall('ZREM', KEYS[5], jid); rcall('ZREM', KEYS[9], jid)
+      rcall('HSET', old, 'status@' .. jid, 'canceled', 'finishedAt@' .. jid, now, 'updatedAt@' .. jid, now,
+        'reason@' .. jid, ARGV[10])
+    end
+  end
+  rcall('HSET', old, 'queued', 0, 'running', 0, 'status', 'canceled', 'finishedAt', now, 'reason', ARGV[10],
+    'supersededBy', id); rcall('ZREM', KEYS[7], cur); rcall('PEXPIRE', old, ARGV[11])
+  sup = rcall('HMGET', old, unpack(TF))
+end
+local n = (#ARGV - 14) / 2
+local seq = rcall('INCRBY', KEYS[6], n) - n
+for i = 1, n do
+  local jid = ARGV[13 + 2 * i]
+  rcall('HSET', tk, 'status@' .. jid, 'pending', 'attempt@' .. jid, 0, 'stack@' .. jid, ARGV[14 + 2 * i],
+    'queuedAt@' .. jid, now, 'updatedAt@' .. jid, now)
+  rcall('ZADD', KEYS[5], seq + i, jid)
+end
+rcall('HSET', tk, 'id', id, 'repo', ARGV[2], 'trigger', ARGV[3], 'createdAt', now, 'startedAt', now, 'maxAttempts',
+  ARGV[6], 'lockTtlMs', ARGV[7], 'jobs', ARGV[14], 'total', n, 'queued', n, 'running', 0, 'completed', 0,
+  'failed', 0, 'drifted', 0, 'errored', 0, 'status', n == 0 and 'completed' or 'running')
+for f, v in pairs({commit = ARGV[4], stack = ARGV[5]}) do if v ~= '' then rcall('HSET', tk, f, v) end end
+if n == 0 then -- finishTaskIfDone: nothing to do, done at once; the lock is not kept
+  rcall('HSET', tk, 'finishedAt', now); rcall('PEXPIRE', tk, ARGV[11]); rcall('DEL', KEYS[2])
+  if cur and holder == cur then rcall('DEL', KEYS[1]) end
+else -- a lock held by someone who is not the live task is stale (its task ended): take it over
+  rcall('SET', KEYS[1], id, 'PX', ARGV[7]); rcall('SET', KEYS[2], id); rcall('ZADD', KEYS[7], now, id)
+  rcall('PUBLISH', ARGV[13], '1')
+end
+rcall('ZADD', KEYS[8], now, id); rcall('ZREMRANGEBYRANK', KEYS[8], 0, -tonumber(ARGV[12]) - 1) -- bounded index
+return {1, now, sup}

@@ -1,0 +1,162 @@
+import type { FailureKind, JobFailure } from '../../domain/failure.js';
+import type { JobId, LeaseToken, RepoName, StackPath, TaskId } from '../../domain/ids.js';
+import type { Job, JobResultSummary } from '../../domain/job.js';
+import type { Task, TaskStatus } from '../../domain/task.js';
+
+/**
+ * How a task and its jobs are laid out in one Redis hash (`keys.task(taskId)`):
+ * task fields by name (counters are plain integer fields the scripts HINCRBY), plus `lockTtlMs` and
+ * `jobs` (JSON array of job ids in stack order), and each job's fields as `<field>@<jobId>`.
+ * Keeping a task's jobs inside its hash gives every script a fixed set of KEYS (cancel/expire iterate the
+ * jobs without naming a key per job) and one TTL per task once it ends.
+ *
+ * The Lua scripts return `HMGET`s of exactly these lists, in this order (`local TF`/`local JF` in each
+ * script; the script registry test checks they match).
+ */
+export const TASK_FIELDS = [
+  'id',
+  'repo',
+  'status',
+  'trigger',
+  'commit',
+  'stack',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'reason',
+  'supersededBy',
+  'maxAttempts',
+  'total',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'drifted',
+  'errored',
+] as const;
+
+export const JOB_FIELDS = [
+  'status',
+  'attempt',
+  'stack',
+  'queuedAt',
+  'updatedAt',
+  'workerId',
+  'leaseToken',
+  'leaseDeadline',
+  'startedAt',
+  'finishedAt',
+  'result',
+  'failKind',
+  'failMsg',
+  'lastKind',
+  'lastMsg',
+  'reason',
+] as const;
+
+/** One HMGET reply: values in field order, null where the field is absent. */
+export type Flat = readonly (string | null)[];
+type Fields<K extends string> = Record<K, string | undefined>;
+
+export function jobFieldNames(jobId: string): string[] {
+  return JOB_FIELDS.map((f) => `${f}@${jobId}`);
+}
+
+function zip<K extends string>(names: readonly K[], values: Flat): Fields<K> {
+  const out = {} as Fields<K>;
+  names.forEach((n, i) => {
+    const v = values[i];
+    out[n] = v === null || v === undefined || v === '' ? undefined : v;
+  });
+  return out;
+}
+
+const num = (v: string | undefined): number => Number(v ?? 0);
+const opt = <K extends string, V>(key: K, v: V | undefined) =>
+  (v === undefined ? {} : { [key]: v }) as Partial<Record<K, V>>;
+
+/** The task in a TASK_FIELDS reply, or null when the record does not exist (expired or never written). */
+export function decodeTask(flat: Flat): Task | null {
+  const t = zip(TASK_FIELDS, flat);
+  if (t.id === undefined || t.status === undefined) return null;
+  return {
+    id: t.id as TaskId,
+    repo: t.repo as RepoName,
+    status: t.status as TaskStatus,
+    trigger: JSON.parse(t.trigger ?? '{}'),
+    ...opt('commit', t.commit),
+    ...opt('stack', t.stack as StackPath | undefined),
+    counters: {
+      total: num(t.total),
+      queued: num(t.queued),
+      running: num(t.running),
+      completed: num(t.completed),
+      failed: num(t.failed),
+      drifted: num(t.drifted),
+      errored: num(t.errored),
+    },
+    createdAt: num(t.createdAt),
+    ...opt('startedAt', t.startedAt === undefined ? undefined : num(t.startedAt)),
+    ...opt('finishedAt', t.finishedAt === undefined ? undefined : num(t.finishedAt)),
+    ...opt('reason', t.reason),
+    ...opt('supersededBy', t.supersededBy as TaskId | undefined),
+  };
+}
+
+function failure(kind: string | undefined, message: string | undefined): JobFailure | undefined {
+  return kind === undefined ? undefined : { kind: kind as FailureKind, message: message ?? '' };
+}
+
+/** The job in a JOB_FIELDS reply (its task's TASK_FIELDS give repo, commit, limits), or null if absent. */
+export function decodeJob(jobId: JobId, taskFlat: Flat, jobFlat: Flat): Job | null {
+  const t = zip(TASK_FIELDS, taskFlat);
+  const j = zip(JOB_FIELDS, jobFlat);
+  if (t.id === undefined || j.status === undefined) return null;
+  const base = {
+    id: jobId,
+    taskId: t.id as TaskId,
+    repo: t.repo as RepoName,
+    stack: j.stack as StackPath,
+    ...opt('commit', t.commit),
+    attempt: num(j.attempt),
+    maxAttempts: num(t.maxAttempts),
+    createdAt: num(t.createdAt),
+    updatedAt: num(j.updatedAt),
+    ...opt('lastFailure', failure(j.lastKind, j.lastMsg)),
+  };
+  const result = j.result === undefined ? undefined : (JSON.parse(j.result) as JobResultSummary);
+  switch (j.status) {
+    case 'pending':
+      return { ...base, status: 'pending', queuedAt: num(j.queuedAt) };
+    case 'running':
+      return {
+        ...base,
+        status: 'running',
+        workerId: j.workerId ?? '',
+        leaseToken: (j.leaseToken ?? '') as LeaseToken,
+        leaseDeadline: num(j.leaseDeadline),
+        startedAt: num(j.startedAt),
+      };
+    case 'completed':
+      return {
+        ...base,
+        status: 'completed',
+        startedAt: num(j.startedAt),
+        finishedAt: num(j.finishedAt),
+        result: result as JobResultSummary,
+      };
+    case 'failed':
+      return {
+        ...base,
+        status: 'failed',
+        ...opt('startedAt', j.startedAt === undefined ? undefined : num(j.startedAt)),
+        finishedAt: num(j.finishedAt),
+        failure: failure(j.failKind, j.failMsg) ?? { kind: 'internal', message: 'unknown failure' },
+        ...opt('result', result),
+      };
+    case 'canceled':
+      return { ...base, status: 'canceled', finishedAt: num(j.finishedAt), reason: j.reason ?? '' };
+    default:
+      return { ...base, status: 'created' };
+  }
+}
