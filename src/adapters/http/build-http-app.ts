@@ -18,6 +18,7 @@ import { metaRoutes } from './routes/openapi.js';
 import { repoRoutes } from './routes/repos.js';
 import { stackRoutes } from './routes/stacks.js';
 import { taskRoutes } from './routes/tasks.js';
+import type { WriteLimiter } from './routes/write-routes.js';
 import { useJsonBodyOnly, useZodValidation } from './validation.js';
 
 /** pino `redact` paths for whoever creates the process logger: credentials never reach the logs. */
@@ -49,6 +50,12 @@ function handleError(logger: Logger) {
   };
 }
 
+/** Errors Fastify raises before routing (a URL that cannot be decoded): same mapping as route errors. */
+function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const { status, body, headers } = toErrorReply(error);
+  return reply.code(status).headers(headers).send(body);
+}
+
 function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
   const path = request.url.split('?')[0]!.slice(0, 200);
   const { status, body } = toErrorReply(
@@ -71,12 +78,14 @@ function apiScope(deps: HttpDeps, verifier: TokenVerifier, heartbeatMs: number) 
         ),
     });
     const { queries, startTask, cancelTask } = deps;
-    const limits = deps.apiConfig.rateLimit;
+    // One limiter instance shared by every write route: a client's budget covers all of them.
+    const { max, windowMs } = deps.apiConfig.rateLimit;
+    const limiter = api.rateLimit({ max, timeWindow: windowMs }) as WriteLimiter;
     await api.register(metaRoutes, { version: deps.version, ...(deps.metrics && { metrics: deps.metrics }) });
-    await api.register(taskRoutes, { queries, cancelTask, rateLimit: limits });
+    await api.register(taskRoutes, { queries, cancelTask, limiter });
     await api.register(jobRoutes, { queries });
-    await api.register(repoRoutes, { queries, startTask, rateLimit: limits });
-    await api.register(stackRoutes, { queries, startTask, rateLimit: limits });
+    await api.register(repoRoutes, { queries, startTask, limiter });
+    await api.register(stackRoutes, { queries, startTask, limiter });
     await api.register(eventRoutes, { events: deps.events, heartbeatMs });
   };
 }
@@ -93,6 +102,7 @@ export function buildHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Fast
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: handleFrameworkError,
   }) as unknown as FastifyInstance;
   app.decorateRequest('apiClient', null);
   useJsonBodyOnly(app);

@@ -33,9 +33,8 @@ function decodeSegment(raw: string, what: string): string {
 export function toStackPath(decoded: string): StackPath {
   if (decoded === '' || decoded === ROOT_STACK) return ROOT_STACK;
   const shown = JSON.stringify(decoded.slice(0, 200));
-  if (CONTROL.test(decoded))
-    throw new HttpError('invalid_path', `stack path ${shown} contains a control character`);
-  const problem = stackPathProblem(decoded);
+  const problem =
+    stackPathProblem(decoded) ?? (CONTROL.test(decoded) ? 'contains a control character' : null);
   if (problem !== null) throw new HttpError('invalid_path', `stack path ${shown} ${problem}`);
   return decoded as StackPath;
 }

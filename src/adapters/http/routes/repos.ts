@@ -3,18 +3,12 @@ import { z } from 'zod';
 import type { Queries, StartTask } from '../../../app/use-cases/use-cases.js';
 import { HttpError } from '../error-mapper.js';
 import { presentJob, presentRepo, presentRepoDetail } from '../presenters.js';
-import {
-  apiStartInput,
-  type RateLimitConfig,
-  replyStarted,
-  triggerBody,
-  writeRouteConfig,
-} from './write-routes.js';
+import { apiStartInput, replyStarted, triggerBody, type WriteLimiter, writeRoute } from './write-routes.js';
 
 export interface RepoRoutesOptions {
   readonly queries: Queries;
   readonly startTask: StartTask;
-  readonly rateLimit: RateLimitConfig;
+  readonly limiter: WriteLimiter;
 }
 
 export const limitQuery = (fallback: number) =>
@@ -44,7 +38,7 @@ export const repoRoutes: FastifyPluginAsync<RepoRoutesOptions> = async (app, opt
     return { jobs: jobs.map(presentJob) };
   });
 
-  const scan = { config: writeRouteConfig(opts.rateLimit), schema: { body: triggerBody } };
+  const scan = { ...writeRoute(opts.limiter), schema: { body: triggerBody } };
   app.post<{ Params: RepoParams }>('/api/repos/:repo/scan', scan, async (request, reply) => {
     const { repo } = request.params;
     return replyStarted(reply, repo, await opts.startTask(apiStartInput(request, repo)));

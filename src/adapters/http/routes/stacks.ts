@@ -5,18 +5,12 @@ import { parseStackRoute, type StackRoute } from '../paths.js';
 import { presentStackSummary } from '../presenters.js';
 import { presentHistoryEntry, presentStackDetail } from '../stack-presenters.js';
 import { limitQuery } from './repos.js';
-import {
-  apiStartInput,
-  type RateLimitConfig,
-  replyStarted,
-  triggerBody,
-  writeRouteConfig,
-} from './write-routes.js';
+import { apiStartInput, replyStarted, triggerBody, type WriteLimiter, writeRoute } from './write-routes.js';
 
 export interface StackRoutesOptions {
   readonly queries: Queries;
   readonly startTask: StartTask;
-  readonly rateLimit: RateLimitConfig;
+  readonly limiter: WriteLimiter;
 }
 
 /** Which 404 a missing stack-level thing is: the repo, the stack, or only the stack's plan text. */
@@ -58,7 +52,7 @@ export const stackRoutes: FastifyPluginAsync<StackRoutesOptions> = async (app, o
     },
   );
 
-  const scan = { config: writeRouteConfig(opts.rateLimit), schema: { body: triggerBody } };
+  const scan = { ...writeRoute(opts.limiter), schema: { body: triggerBody } };
   app.post('/api/repos/:repo/stacks/*', scan, async (request, reply) => {
     const route = parseStackRoute(request.url, ['scan']);
     if (route.action !== 'scan') throw new HttpError('not_found', `Route POST ${request.url} not found`);

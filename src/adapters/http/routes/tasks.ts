@@ -4,12 +4,12 @@ import type { CancelTask, Queries } from '../../../app/use-cases/use-cases.js';
 import { HttpError } from '../error-mapper.js';
 import { parseIdRoute } from '../paths.js';
 import { presentTask } from '../presenters.js';
-import { type RateLimitConfig, writeRouteConfig } from './write-routes.js';
+import { type WriteLimiter, writeRoute } from './write-routes.js';
 
 export interface TaskRoutesOptions {
   readonly queries: Queries;
   readonly cancelTask: CancelTask;
-  readonly rateLimit: RateLimitConfig;
+  readonly limiter: WriteLimiter;
 }
 
 const cancelBody = z
@@ -26,8 +26,8 @@ export const taskRoutes: FastifyPluginAsync<TaskRoutesOptions> = async (app, opt
     return presentTask(task);
   });
 
-  const config = writeRouteConfig(opts.rateLimit);
-  app.post('/api/tasks/*', { config, schema: { body: cancelBody } }, async (request) => {
+  const write = writeRoute(opts.limiter);
+  app.post('/api/tasks/*', { ...write, schema: { body: cancelBody } }, async (request) => {
     const { id, action } = parseIdRoute(request.url, 'tasks', ['cancel']);
     if (action !== 'cancel') throw new HttpError('not_found', `Route POST ${request.url} not found`);
     const reason = (request.body as z.output<typeof cancelBody>)?.reason ?? 'canceled via API';

@@ -7,14 +7,12 @@ import { presentConflict, presentStarted } from '../presenters.js';
 
 /** Shared by the write routes (scan triggers, cancel): scope, rate limit, trigger body, result mapping. */
 
-export interface RateLimitConfig {
-  readonly max: number;
-  readonly windowMs: number;
-}
+/** The shared per-client rate limiter of all write routes (one bucket per client across them). */
+export type WriteLimiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** Route config for a write route: needs the `write` scope and is rate limited per client. */
-export function writeRouteConfig(rateLimit: RateLimitConfig): FastifyContextConfig {
-  return { scope: 'write', rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } };
+/** Options of a write route: needs the `write` scope (checked by the auth hook), then the rate limit. */
+export function writeRoute(limiter: WriteLimiter): { config: FastifyContextConfig; onRequest: WriteLimiter } {
+  return { config: { scope: 'write' }, onRequest: limiter };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
