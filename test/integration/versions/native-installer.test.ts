@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -177,6 +177,46 @@ describe('NativeInstaller against a local mirror', () => {
     });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('breaks a lock whose holder stopped touching it (other host, old mtime)', async () => {
+    const dir = path.join(cacheDir, 'terraform', 'versions');
+    await mkdir(dir, { recursive: true });
+    const lock = path.join(dir, `.${VERSION}.lock`);
+    await writeFile(lock, JSON.stringify({ pid: 1, host: 'another-worker', token: 't' }));
+    const old = new Date(Date.now() - 5 * 60_000);
+    await utimes(lock, old, old);
+    expect(await makeInstaller().installer.install('terraform', VERSION)).toEqual({
+      ok: true,
+      path: finalPath(),
+    });
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('waits for a live holder and takes its result without downloading', async () => {
+    const dir = path.join(cacheDir, 'terraform', 'versions');
+    await mkdir(path.join(dir, VERSION), { recursive: true });
+    await writeFile(
+      path.join(dir, `.${VERSION}.lock`),
+      JSON.stringify({ pid: process.pid, host: hostname(), token: 't' }),
+    );
+    const pending = makeInstaller().installer.install('terraform', VERSION);
+    await new Promise((r) => setTimeout(r, 300));
+    await writeFile(finalPath(), '#!/bin/sh\n', { mode: 0o755 });
+    expect(await pending).toEqual({ ok: true, path: finalPath() });
+    expect(mirror.requests).toEqual([]);
+  });
+
+  it('keeps a shared install going when only one of its waiters aborts', async () => {
+    mirror.artifactDelayMs = 300;
+    const { installer } = makeInstaller();
+    const controller = new AbortController();
+    const quitter = installer.install('terraform', VERSION, controller.signal);
+    const stayer = installer.install('terraform', VERSION);
+    controller.abort();
+    expect(await quitter).toEqual({ ok: false, message: `install of terraform ${VERSION} aborted` });
+    expect(await stayer).toEqual({ ok: true, path: finalPath() });
+    expect(mirror.archiveDownloads()).toBe(1);
   });
 
   it('makes no request when the version is cached', async () => {
