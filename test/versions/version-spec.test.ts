@@ -32,7 +32,7 @@ describe('Terraform constraint → semver range', () => {
     expect(range(text)).toBe(expected);
   });
 
-  it.each(['', '>=', '>= 1.x', '1.2.3.4', '>= 1.0,', '~> foo', '=> 1.0', '>= ${var.v}'])(
+  it.each(['', '>=', '>= 1.x', '1.2.3.4', '>= 1.0,', '~> foo', '=> 1.0', '>= $' + '{var.v}'])(
     'rejects %j',
     (text) => {
       expect(parseConstraint(text)).toBeUndefined();
