@@ -4,8 +4,11 @@ import type { Clock } from '../../ports/clock.port.js';
 export class SystemClock implements Clock {
   private last = 0;
 
+  /** `source` is the raw wall clock (replaceable to test a clock step). */
+  constructor(private readonly source: () => number = Date.now) {}
+
   now(): number {
-    const t = Date.now();
+    const t = this.source();
     if (t > this.last) this.last = t;
     return this.last;
   }
