@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isDriftdError } from '../../domain/errors.js';
 import type { Command, CommandIO } from './command.js';
+import { classifyCommand } from './commands/classify.js';
 import { validateCommand } from './commands/validate.js';
 import { commandHelp, parseCommandArgs, splitFlag } from './parse-args.js';
 
@@ -12,6 +13,7 @@ import { commandHelp, parseCommandArgs, splitFlag } from './parse-args.js';
 /** The command registry, in help order. To add a command: create commands/<name>.ts and add one line. */
 const COMMANDS: readonly Command[] = [
   validateCommand, // driftd validate -config FILE
+  classifyCommand, // driftd classify PLAN.json
 ];
 
 function processIO(): CommandIO {
