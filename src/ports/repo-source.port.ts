@@ -44,7 +44,8 @@ export type RepoSourceErrorKind =
  * Where stack code comes from (git via execa, or a plain local directory).
  *
  * Errors: throws `DriftdError` with code `DRIFTD_REPO_FETCH_FAILED` (retryable) or `DRIFTD_REPO_NOT_FOUND`,
- * whose message is redacted (no credentials) and names the repo. Credentials never reach logs, errors,
+ * whose message is redacted (no credentials) and names the repo; `DRIFTD_CONFIG_INVALID` when the repo's
+ * url or auth settings are refused (e.g. an `ext::` URL, an unsafe ssh key path), before anything runs. Credentials never reach logs, errors,
  * process arguments or results.
  */
 export interface RepoSource {

@@ -63,6 +63,8 @@ export const SAFE_CONFIG_ARGS: readonly string[] = [
   'core.hooksPath=/dev/null',
 ];
 
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
 /** Which failures mean "the repo, branch or commit does not exist" rather than a retryable fetch error. */
 const NOT_FOUND_STDERR =
   /repository '.*' not found|does not appear to be a git repository|not a git repository|couldn't find remote ref|no such ref|unknown revision|bad revision|not a valid object name|invalid object name|does not exist/i;
@@ -82,11 +84,16 @@ export async function runGit(ctx: GitContext, args: readonly string[], opts: Git
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
-    timeout: opts.timeoutMs ?? 10 * 60_000,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBuffer: 256 * 1024 * 1024,
   });
   if (result.exitCode === 0 && !result.failed) return result.stdout;
-  const detail = result.timedOut ? 'timed out' : summarizeGitStderr(String(result.stderr ?? ''), ctx.secrets);
+  const spawnCode = (result as { code?: string }).code;
+  const detail = result.timedOut
+    ? `timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`
+    : result.exitCode === undefined
+      ? `could not run git (${spawnCode ?? 'spawn error'})`
+      : summarizeGitStderr(String(result.stderr ?? ''), ctx.secrets);
   const code = NOT_FOUND_STDERR.test(String(result.stderr ?? ''))
     ? 'DRIFTD_REPO_NOT_FOUND'
     : 'DRIFTD_REPO_FETCH_FAILED';

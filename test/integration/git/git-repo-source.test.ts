@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -179,14 +179,24 @@ describe('GitRepoSource over file://', () => {
     expect(isDriftdError(missing, 'DRIFTD_REPO_NOT_FOUND')).toBe(true);
   });
 
+  it('says so when git cannot be run', async () => {
+    const origin = await remote({ 'main.tf': 'x' });
+    const src = new GitRepoSource({ cacheDir: await track(tempDir('nogit')), env: { PATH: '/nonexistent' } });
+    const err = await src.resolveCommit(spec(pathToFileURL(origin.dir).href)).catch((e: unknown) => e);
+    expect(isDriftdError(err, 'DRIFTD_REPO_FETCH_FAILED')).toBe(true);
+    expect((err as Error).message).toMatch(
+      /^git init failed for repo "infra": could not run git \(ENOENT\)$/,
+    );
+  });
+
   it('reports a missing remote repository as not found, naming the repo', async () => {
-    const dir = await track(tempDir('empty'));
-    await writeFiles(dir, { HEAD: 'ref: refs/heads/main\n' });
-    const err = await (await newSource())
-      .resolveCommit(spec(`file://${dir}/nope.git`))
-      .catch((e: unknown) => e);
-    expect(isDriftdError(err)).toBe(true);
-    expect((err as Error).message).toMatch(/repo "infra"/);
+    const dir = await track(tempDir('broken'));
+    await mkdir(join(dir, '.git'));
+    const err = await (await newSource()).resolveCommit(spec(`file://${dir}`)).catch((e: unknown) => e);
+    expect(isDriftdError(err, 'DRIFTD_REPO_NOT_FOUND')).toBe(true);
+    expect((err as Error).message).toMatch(
+      /^git fetch failed for repo "infra": .*does not appear to be a git repository/,
+    );
   });
 });
 
