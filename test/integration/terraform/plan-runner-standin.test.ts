@@ -5,13 +5,11 @@ import { TerraformPlanRunner } from '../../../src/adapters/terraform/terraform-p
 import { classifyPlan } from '../../../src/domain/classify-plan.js';
 import { isDriftdError } from '../../../src/domain/errors.js';
 import {
-  isAlive,
   makeWorkspace,
   planRequest,
   readLog,
   standinTool,
   type Workspace,
-  waitUntil,
 } from '../../support/plan-runner-harness.js';
 
 let ws: Workspace;
