@@ -61,7 +61,8 @@ describe('stand-in terraform', () => {
       { ...drift, TF_IN_AUTOMATION: '1' },
       cwd,
     );
-    expect(automated.stdout).not.toMatch(/\u001b|Saved the plan/);
+    expect(automated.stdout).not.toContain('\u001b');
+    expect(automated.stdout).not.toContain('Saved the plan');
     const show = await tf(['show', '-json', out], {}, cwd);
     expect(show.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(show.stdout).resource_drift[0].change.actions).toEqual(['update']);
