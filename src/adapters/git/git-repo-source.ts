@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DriftdError } from '../../domain/errors.js';
 import { isValidRepoName, type StackPath, type TaskId } from '../../domain/ids.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import type { Checkout, RepoSource, RepoSpec } from '../../ports/repo-source.port.js';
-import { withFileLock } from './file-lock.js';
+import { FetchGate } from './fetch-gate.js';
 import { GitContextFactory, type RemoteContext } from './git-context.js';
 import { runGit } from './git-exec.js';
 import { type FetchFn, GithubAppTokens } from './github-app-token.js';
@@ -13,6 +13,7 @@ import { copyLocalDir, fingerprintFiles, isGitRepository, listLocalFiles } from 
 import { assertBranchName, assertCommitId, Mirror } from './mirror.js';
 import { checkRepoUrl, locateRepo } from './repo-url.js';
 import { discoverStackPaths } from './stack-discovery.js';
+import { makeCheckout, makeWorkDir } from './work-dir.js';
 
 export interface GitRepoSourceOptions {
   /** Holds `mirrors/`, `work/`, `locks/` and the askpass helper. Not shared disk: per worker is fine. */
@@ -39,7 +40,6 @@ const NOOP_LOGGER: Logger = {
   error() {},
   child: () => NOOP_LOGGER,
 };
-const MAX_REMEMBERED_TASKS = 512;
 
 /**
  * RepoSource over the git CLI (execa, argument arrays only). Each repo gets a bare mirror under
@@ -53,9 +53,7 @@ export class GitRepoSource implements RepoSource {
   private readonly contexts: GitContextFactory;
   private readonly tokens: GithubAppTokens;
   private readonly fetchTimeoutMs: number;
-  private readonly lockStaleMs: number;
-  private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly taskFetches = new Map<string, Promise<void>>();
+  private readonly gate: FetchGate;
   private fetches = 0;
 
   constructor(opts: GitRepoSourceOptions) {
@@ -69,7 +67,11 @@ export class GitRepoSource implements RepoSource {
       tokens: this.tokens,
     });
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 10 * 60_000;
-    this.lockStaleMs = opts.lockStaleMs ?? 60_000;
+    this.gate = new FetchGate({
+      cacheDir: this.cacheDir,
+      staleMs: opts.lockStaleMs ?? 60_000,
+      timeoutMs: this.fetchTimeoutMs + 60_000,
+    });
   }
 
   /** Fetches run and GitHub App token exchanges made by this instance (tests and metrics). */
@@ -85,24 +87,12 @@ export class GitRepoSource implements RepoSource {
     await this.fetchSerialized(repo, remote);
     const branch = repo.branch ?? (await this.dropTokenOnFailure(repo, mirror.remoteDefaultBranch(remote)));
     if (branch === null) {
-      throw new DriftdError(
-        'DRIFTD_REPO_NOT_FOUND',
-        `repo "${repo.name}": the remote has no default branch; set branch`,
-        {
-          details: { repo: repo.name },
-        },
-      );
+      throw notFound(repo, `the remote has no default branch; set branch`);
     }
     assertBranchName(branch, repo.name);
     const head = await mirror.branchHead(this.contexts.local(repo.name), branch);
     if (head === null) {
-      throw new DriftdError(
-        'DRIFTD_REPO_NOT_FOUND',
-        `repo "${repo.name}": branch "${branch}" does not exist`,
-        {
-          details: { repo: repo.name, branch },
-        },
-      );
+      throw notFound(repo, `branch "${branch}" does not exist`, { branch });
     }
     return head;
   }
@@ -135,7 +125,7 @@ export class GitRepoSource implements RepoSource {
       assertCommitId(commit, repo.name);
       await this.ensureCommit(repo, loc, commit, taskId);
     }
-    const dir = await this.makeWorkDir(jobKey);
+    const dir = await makeWorkDir(this.cacheDir, jobKey);
     try {
       let actual = commit;
       if (loc.kind === 'dir') {
@@ -150,7 +140,7 @@ export class GitRepoSource implements RepoSource {
       await runGit(this.contexts.local(repo.name), ['init', '--quiet', '--template=', '--', dir], {
         operation: 'init',
       });
-      return this.makeCheckout(dir, actual);
+      return makeCheckout(dir, actual, this.logger);
     } catch (e) {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
       throw e;
@@ -177,13 +167,7 @@ export class GitRepoSource implements RepoSource {
     }
     const st = await stat(loc.path).catch(() => null);
     if (!st?.isDirectory()) {
-      throw new DriftdError(
-        'DRIFTD_REPO_NOT_FOUND',
-        `repo "${repo.name}": local path ${loc.path} is not a directory`,
-        {
-          details: { repo: repo.name },
-        },
-      );
+      throw notFound(repo, `local path ${loc.path} is not a directory`);
     }
     return (await isGitRepository(loc.path))
       ? { kind: 'git', url: loc.path }
@@ -212,42 +196,22 @@ export class GitRepoSource implements RepoSource {
     const local = this.contexts.local(repo.name);
     if (await mirror.hasCommit(local, commit)) return;
     const key = `${repo.name}\0${taskKey}`;
-    let pending = this.taskFetches.get(key);
-    if (!pending) {
-      pending = this.remote(repo, loc).then((remote) =>
-        this.fetchSerialized(repo, remote, () => mirror.hasCommit(local, commit)),
-      );
-      this.rememberTaskFetch(key, pending);
-    }
-    await pending;
+    await this.gate.once(key, async () => {
+      const remote = await this.remote(repo, loc);
+      await this.fetchSerialized(repo, remote, () => mirror.hasCommit(local, commit));
+    });
     if (await mirror.hasCommit(local, commit)) return;
     // Not on any branch any more (force-push): ask for the object itself, which most servers allow.
     const remote = await this.remote(repo, loc);
     await this.fetchSerialized(repo, remote, () => mirror.hasCommit(local, commit), [commit]).catch(() => {});
     if (!(await mirror.hasCommit(local, commit))) {
-      throw new DriftdError(
-        'DRIFTD_REPO_NOT_FOUND',
-        `repo "${repo.name}": commit ${commit} does not exist in the remote`,
-        {
-          details: { repo: repo.name, commit },
-        },
-      );
-    }
-  }
-
-  private rememberTaskFetch(key: string, pending: Promise<void>): void {
-    this.taskFetches.set(key, pending);
-    // A failed fetch is forgotten so a retry of the job can try again.
-    pending.catch(() => this.taskFetches.delete(key));
-    if (this.taskFetches.size > MAX_REMEMBERED_TASKS) {
-      const oldest = this.taskFetches.keys().next().value;
-      if (oldest !== undefined) this.taskFetches.delete(oldest);
+      throw notFound(repo, `commit ${commit} does not exist in the remote`, { commit });
     }
   }
 
   /**
-   * One fetch at a time per repo: a promise chain inside this process, a lock file across processes.
-   * `skipIf` runs under the lock, so a waiter whose commit the previous fetch brought in fetches nothing.
+   * One fetch at a time per repo (see FetchGate). `skipIf` runs under the lock, so a waiter whose
+   * commit the previous fetch brought in fetches nothing.
    */
   private fetchSerialized(
     repo: RepoSpec,
@@ -255,27 +219,12 @@ export class GitRepoSource implements RepoSource {
     skipIf?: () => Promise<boolean>,
     refspecs?: readonly string[],
   ): Promise<void> {
-    const run = async (): Promise<void> => {
-      const lockPath = join(this.cacheDir, 'locks', `${repo.name}.lock`);
-      await withFileLock(
-        lockPath,
-        async () => {
-          if (skipIf && (await skipIf())) return;
-          this.fetches += 1;
-          this.logger.debug({ repo: repo.name }, 'fetching repo mirror');
-          await this.dropTokenOnFailure(repo, this.mirror(repo).fetch(remote, refspecs));
-        },
-        { staleMs: this.lockStaleMs, timeoutMs: this.fetchTimeoutMs + 60_000 },
-      );
-    };
-    const previous = this.chains.get(repo.name) ?? Promise.resolve();
-    const current = previous.then(run, run);
-    const tail = current.catch(() => {});
-    this.chains.set(repo.name, tail);
-    void tail.then(() => {
-      if (this.chains.get(repo.name) === tail) this.chains.delete(repo.name);
+    return this.gate.exclusive(repo.name, async () => {
+      if (skipIf && (await skipIf())) return;
+      this.fetches += 1;
+      this.logger.debug({ repo: repo.name }, 'fetching repo mirror');
+      await this.dropTokenOnFailure(repo, this.mirror(repo).fetch(remote, refspecs));
     });
-    return current;
   }
 
   /** A GitHub App token git was refused with is not reused: the next attempt exchanges a new one. */
@@ -287,30 +236,10 @@ export class GitRepoSource implements RepoSource {
       throw e;
     }
   }
+}
 
-  private async makeWorkDir(jobKey: string): Promise<string> {
-    const base = join(this.cacheDir, 'work');
-    await mkdir(base, { recursive: true });
-    const safe =
-      jobKey
-        .replace(/[^A-Za-z0-9._-]+/g, '_')
-        .replace(/^[.-]+/, '')
-        .slice(0, 80) || 'job';
-    return mkdtemp(join(base, `${safe}-`));
-  }
-
-  private makeCheckout(root: string, commit: string): Checkout {
-    let disposed: Promise<void> | undefined;
-    const logger = this.logger;
-    return {
-      root,
-      commit,
-      dispose(): Promise<void> {
-        disposed ??= rm(root, { recursive: true, force: true, maxRetries: 3 }).catch((e: unknown) => {
-          logger.warn({ root, err: (e as Error).message }, 'could not remove work dir');
-        });
-        return disposed;
-      },
-    };
-  }
+function notFound(repo: RepoSpec, what: string, details: Record<string, unknown> = {}): DriftdError {
+  return new DriftdError('DRIFTD_REPO_NOT_FOUND', `repo "${repo.name}": ${what}`, {
+    details: { repo: repo.name, ...details },
+  });
 }

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { withFileLock } from './file-lock.js';
+
+const MAX_REMEMBERED_KEYS = 512;
+
+/**
+ * Serialises fetches into one mirror: a promise chain per repo inside this process, and a lock file
+ * under `<cacheDir>/locks` across processes sharing the cache. Also remembers one fetch per
+ * (repo, task) so concurrent jobs of a task share it.
+ */
+export class FetchGate {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly onceByKey = new Map<string, Promise<void>>();
+
+  constructor(private readonly opts: { cacheDir: string; staleMs: number; timeoutMs: number }) {}
+
+  /** Runs `fn` alone for `repoName` (in this process and across processes); errors pass through. */
+  exclusive<T>(repoName: string, fn: () => Promise<T>): Promise<T> {
+    const lockPath = join(this.opts.cacheDir, 'locks', `${repoName}.lock`);
+    const run = (): Promise<T> =>
+      withFileLock(lockPath, fn, { staleMs: this.opts.staleMs, timeoutMs: this.opts.timeoutMs });
+    const previous = this.chains.get(repoName) ?? Promise.resolve();
+    const current = previous.then(run, run);
+    const tail = current.catch(() => {});
+    this.chains.set(repoName, tail);
+    void tail.then(() => {
+      if (this.chains.get(repoName) === tail) this.chains.delete(repoName);
+    });
+    return current;
+  }
+
+  /**
+   * The first call for `key` runs `start`; later calls get the same promise. A failure is forgotten so
+   * that a retried job can fetch again. Only the most recent keys are remembered.
+   */
+  once(key: string, start: () => Promise<void>): Promise<void> {
+    const existing = this.onceByKey.get(key);
+    if (existing) return existing;
+    const pending = start();
+    this.onceByKey.set(key, pending);
+    pending.catch(() => this.onceByKey.delete(key));
+    if (this.onceByKey.size > MAX_REMEMBERED_KEYS) {
+      const oldest = this.onceByKey.keys().next().value;
+      if (oldest !== undefined) this.onceByKey.delete(oldest);
+    }
+    return pending;
+  }
+}
