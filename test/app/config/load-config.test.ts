@@ -44,6 +44,17 @@ describe('the spec example config', () => {
   });
 });
 
+describe('docs/configuration.md', () => {
+  it('has a complete example that validates', async () => {
+    const doc = await readFile(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const example = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].at(-1)?.[1] ?? '';
+    expect(example).toContain('repos:');
+    const config = await kit.load(example, { REDIS_PASSWORD: 'pw', DRIFTD_CI_TOKEN: 'ci-token' });
+    expect(config.repos[0]?.jitterMs).toBe(5 * 60_000);
+    expect(config.api.tokens[0]?.scopes).toEqual(['read', 'write']);
+  });
+});
+
 describe('defaults', () => {
   it('fills every default around a minimal repo', async () => {
     const config = await kit.load(yaml('repos:', '  - name: a', '    url: https://example.com/a.git'));
