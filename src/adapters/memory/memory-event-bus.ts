@@ -77,7 +77,8 @@ export class MemoryEventBus implements EventBus {
   }
 
   private append(event: DomainEvent): void {
-    const stored: StoredEvent = Object.freeze({ id: String(this.nextId++), event });
+    // Domain events are immutable values; freezing keeps one subscriber from changing what others read.
+    const stored: StoredEvent = Object.freeze({ id: String(this.nextId++), event: Object.freeze(event) });
     if (this.count < this.capacity) {
       this.ring[(this.head + this.count) % this.capacity] = stored;
       this.count++;

@@ -46,45 +46,33 @@ export class MemoryTaskStore implements TaskStore {
   private create(request: StartTaskRequest, now: number, events: DomainEvent[]): { task: Task; jobs: Job[] } {
     const s = this.state;
     const { taskId, repo, trigger, commit, stack } = request;
-    const created = createTask(
-      {
-        id: taskId,
-        repo,
-        trigger,
-        total: request.jobs.length,
-        ...(commit !== undefined && { commit }),
-        ...(stack !== undefined && { stack }),
-      },
-      now,
-    );
+    const optional = { ...(commit !== undefined && { commit }), ...(stack !== undefined && { stack }) };
+    const created = createTask({ id: taskId, repo, trigger, total: request.jobs.length, ...optional }, now);
     const started = startTask(created, now);
     if (!started.ok) throw new Error(`a new task cannot start: ${started.error.code}`);
     s.setTask(started.value.state);
     events.push(...started.value.events);
-    s.repoTasks.set(repo, [...(s.repoTasks.get(repo) ?? []), taskId]);
+    const repoTasks = s.repoTasks.get(repo);
+    if (repoTasks) repoTasks.push(taskId);
+    else s.repoTasks.set(repo, [taskId]);
     s.taskJobs.set(
       taskId,
       request.jobs.map((j) => j.id),
     );
-    const jobs: Job[] = [];
-    for (const spec of request.jobs) {
-      const job = createJob(
-        {
-          id: spec.id,
-          taskId,
-          repo,
-          stack: spec.stack,
-          maxAttempts: request.maxAttempts,
-          ...(commit !== undefined && { commit }),
-        },
-        now,
-      );
-      const queued = enqueueJob(job, now);
-      if (!queued.ok) throw new Error(`a new job cannot be queued: ${queued.error.code}`);
-      s.moveJob(job, queued.value.state, now);
-      jobs.push(s.jobs.get(spec.id)!);
-    }
+    const jobs = request.jobs.map((spec) => this.queueJob(request, spec, now));
     return { task: s.tasks.get(taskId)!, jobs };
+  }
+
+  private queueJob(request: StartTaskRequest, spec: StartTaskRequest['jobs'][number], now: number): Job {
+    const { taskId, repo, commit, maxAttempts } = request;
+    const job = createJob(
+      { id: spec.id, taskId, repo, stack: spec.stack, maxAttempts, ...(commit !== undefined && { commit }) },
+      now,
+    );
+    const queued = enqueueJob(job, now);
+    if (!queued.ok) throw new Error(`a new job cannot be queued: ${queued.error.code}`);
+    this.state.moveJob(job, queued.value.state, now);
+    return this.state.jobs.get(spec.id)!;
   }
 
   /** Stores a task's end (canceled or failed), cancels its live jobs and frees its lock. */
