@@ -29,6 +29,19 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+// Detached groups are not killed by execa's cleanup when this process exits; do it here so a worker
+// that exits mid-plan does not leave terraform running.
+const activeGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  activeGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const group of activeGroups) signalGroup(group, 'SIGKILL');
+  });
+}
+
 function groupAlive(pid: number): boolean {
   return signalGroup(pid, 0 as unknown as NodeJS.Signals);
 }
@@ -64,9 +77,9 @@ export async function runProcessTree(
     all: true,
     reject: false,
     stripFinalNewline: false,
-    cleanup: true,
   });
   const pid = child.pid;
+  if (pid !== undefined) trackGroup(pid);
   let stopping: Promise<void> | undefined;
   const onAbort = () => {
     if (pid !== undefined) stopping ??= stopGroup(pid, options.killGraceMs);
@@ -74,6 +87,7 @@ export async function runProcessTree(
   options.signal.addEventListener('abort', onAbort, { once: true });
   const result = await child;
   options.signal.removeEventListener('abort', onAbort);
+  if (pid !== undefined) activeGroups.delete(pid);
   if (stopping) await stopping;
   else if (pid !== undefined && groupAlive(pid)) signalGroup(pid, 'SIGKILL');
   const code = (result as { code?: string }).code;

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TerraformPlanRunner } from '../../../src/adapters/terraform/terraform-plan-runner.js';
 import {
@@ -10,6 +11,7 @@ import {
   type Workspace,
   waitUntil,
 } from '../../support/plan-runner-harness.js';
+import { repoRoot } from '../../support/terraform-fixtures.js';
 
 // Stops are tested with the stand-in: no real terraform subcommand that driftd runs can be made to hang
 // offline on demand (provisioners do not run during plan).
@@ -72,5 +74,33 @@ describe('TerraformPlanRunner stops the whole process tree', () => {
     const outcome = await runner.run(planRequest(ws, ws.stack('x')), controller.signal);
     expect(outcome.kind).toBe('canceled');
     expect(readLog(ws.logFile)).toEqual([]);
+  });
+
+  it('when the worker process exits mid-plan, the plan group is killed with it', async () => {
+    const pidFile = path.join(ws.base, 'grandchild.pid');
+    const stack = ws.stack('orphan', { sleepMs: 60_000, ignoreSigint: true, grandchildPidFile: pidFile });
+    const script = path.join(ws.base, 'worker.mts');
+    const runnerModule = path.join(repoRoot, 'src/adapters/terraform/terraform-plan-runner.ts');
+    writeFileSync(
+      script,
+      [
+        `import { TerraformPlanRunner } from ${JSON.stringify(runnerModule)};`,
+        `const runner = new TerraformPlanRunner({ cacheDir: ${JSON.stringify(ws.cacheDir)} });`,
+        `void runner.run(${JSON.stringify(planRequest(ws, stack))}, new AbortController().signal);`,
+        'setTimeout(() => process.exit(0), 2500);',
+      ].join('\n'),
+    );
+    // A clean env: the child must not inherit vitest's worker settings.
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+    const worker = await execa(path.join(repoRoot, 'node_modules/.bin/tsx'), [script], {
+      cwd: repoRoot,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    expect(worker.stderr).toBe('');
+    const { plan, grandchild } = pids(pidFile);
+    expect(plan).toBeGreaterThan(0);
+    expect(await waitUntil(() => !isAlive(plan) && !isAlive(grandchild), 2_000)).toBe(true);
   });
 });
