@@ -69,7 +69,7 @@ function validate(raw: unknown, source: string, env: Env, locate: Locate): Drift
       if (!unresolved.has(formatKeyPath(p.path))) problems.push(p);
     }
   }
-  if (problems.length > 0 || !parsed.success) {
+  if (!parsed.success || problems.length > 0) {
     const secrets = [...refs.resolved, ...overlay.secrets, ...secretsIn(overlay.value)];
     const lines = sortByLine(problems, locate).map(({ problem, line }) => {
       const key = formatKeyPath(problem.path);

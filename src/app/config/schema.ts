@@ -186,4 +186,7 @@ export type DriftdConfigInput = z.input<typeof configSchema>;
 
 // Compile-time proof that the schema produces the runtime type (fails `tsc` if they drift apart).
 type Assignable<T extends U, U> = T;
-export type SchemaOutputIsDriftdConfig = Assignable<z.output<typeof configSchema>, DriftdConfigBody>;
+export type SchemaOutputIsDriftdConfig = Assignable<
+  z.output<typeof configSchema> & { source: string },
+  DriftdConfig
+>;
