@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -252,3 +254,36 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   }
   return out;
 }
+
+describe('GitRepoSource with ssh auth (no sshd here: checks what is run)', () => {
+  it('runs ssh with host key checking and the configured key, and reports its failure', async () => {
+    const keyDir = await track(tempDir('ssh'));
+    const key = join(keyDir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const knownHosts = join(keyDir, 'known_hosts');
+    await writeFile(knownHosts, '');
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const cacheDir = await track(tempDir('ssh-cache'));
+      const trace = join(cacheDir, 'trace.log');
+      const src = new GitRepoSource({ cacheDir, env: { ...process.env, GIT_TRACE: trace } });
+      const repo = spec(`ssh://git@127.0.0.1:${port}/infra.git`, {
+        auth: { type: 'ssh', sshKeyPath: key, knownHostsPath: knownHosts },
+      });
+      const err = await src.resolveCommit(repo).catch((e: unknown) => e);
+      expect(isDriftdError(err, 'DRIFTD_REPO_FETCH_FAILED')).toBe(true);
+      expect((err as Error).message).toMatch(/^git fetch failed for repo "infra": /);
+      const traced = await readFile(trace, 'utf8');
+      expect(traced).toContain(`ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`);
+      expect(traced).toContain(`-o UserKnownHostsFile=${knownHosts} -i ${key}`);
+      const bad = await src
+        .resolveCommit(spec(repo.url, { auth: { type: 'ssh', sshKeyPath: `${key} -oProxyCommand=touch` } }))
+        .catch((e: unknown) => e);
+      expect(isDriftdError(bad, 'DRIFTD_CONFIG_INVALID')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+});
