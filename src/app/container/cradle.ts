@@ -16,6 +16,7 @@ import type { StackCatalog } from '../stack-catalog.js';
 import type { DriftHistory } from '../use-cases/drift-history.js';
 import type { ProcessJob } from '../use-cases/process-job.js';
 import type { Reaper } from '../use-cases/reaper.js';
+import type { StackSummaries } from '../use-cases/stack-summaries.js';
 import type { CancelTask, Queries, StartTask } from '../use-cases/use-cases.js';
 import type { WorkerPool } from '../worker/worker-pool.js';
 
@@ -59,6 +60,7 @@ export interface Cradle {
   // Application.
   readonly stackCatalog: StackCatalog;
   readonly driftHistory: DriftHistory;
+  readonly stackSummaries: StackSummaries;
   readonly startTask: StartTask;
   readonly cancelTask: CancelTask;
   readonly queries: Queries;

@@ -17,6 +17,7 @@ import { makeDriftHistory } from '../use-cases/drift-history.js';
 import { makeProcessJob } from '../use-cases/process-job.js';
 import { makeQueries } from '../use-cases/queries.js';
 import { makeReaper } from '../use-cases/reaper.js';
+import { makeStackSummaries } from '../use-cases/stack-summaries.js';
 import { makeStartTask } from '../use-cases/start-task.js';
 import { makeWorkerPool } from '../worker/worker-pool.js';
 import type { Cradle } from './cradle.js';
@@ -62,6 +63,9 @@ export function coreResolvers(config: DriftdConfig): Resolvers {
     driftHistory: asFunction(makeDriftHistory)
       .singleton()
       .disposer((h) => h.close()),
+    stackSummaries: asFunction(makeStackSummaries)
+      .singleton()
+      .disposer((s) => s.close()),
     startTask: asFunction(makeStartTask).singleton(),
     cancelTask: asFunction(makeCancelTask).singleton(),
     queries: asFunction(makeQueries).singleton(),

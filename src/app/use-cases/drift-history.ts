@@ -70,6 +70,7 @@ function addStack(counts: number[], entries: readonly HistoryEntry[], ends: read
  * background at most every `minRefreshMs` (and at least every `maxAgeMs`); readers get the cached series.
  */
 export function makeDriftHistory(deps: DriftHistoryDeps, options: DriftHistoryOptions = {}): DriftHistory {
+  const { repos, resultStore, stackCatalog, clock } = deps;
   const bucketMs = options.bucketMs ?? DAY;
   const windowMs = options.windowMs ?? 30 * DAY;
   const minRefreshMs = options.minRefreshMs ?? 10 * SECOND;
@@ -86,22 +87,22 @@ export function makeDriftHistory(deps: DriftHistoryDeps, options: DriftHistoryOp
   ];
 
   async function stacksOf(repo: RepoConfig): Promise<StackPath[]> {
-    const stored = (await deps.resultStore.listLatest(repo.name)).map((r) => r.stack);
-    return [...new Set([...(deps.stackCatalog.known(repo) ?? []), ...stored])];
+    const stored = (await resultStore.listLatest(repo.name)).map((r) => r.stack);
+    return [...new Set([...(stackCatalog.known(repo) ?? []), ...stored])];
   }
 
   async function build(): Promise<readonly DriftPoint[]> {
-    const now = deps.clock.now();
+    const now = clock.now();
     dirty = false;
     const n = Math.max(1, Math.ceil(windowMs / bucketMs));
     const first = Math.floor(now / bucketMs) * bucketMs - (n - 1) * bucketMs;
     const starts = Array.from({ length: n }, (_, b) => first + b * bucketMs);
     const ends = starts.map((s) => Math.min(s + bucketMs, now + 1));
     const counts = starts.map(() => 0);
-    for (const repo of deps.repos) {
+    for (const repo of repos) {
       const stacks = await stacksOf(repo);
       const histories = await Promise.all(
-        stacks.map((s) => deps.resultStore.getHistory(repo.name, s, HISTORY_PER_STACK)),
+        stacks.map((s) => resultStore.getHistory(repo.name, s, HISTORY_PER_STACK)),
       );
       for (const entries of histories) addStack(counts, entries, ends);
     }
@@ -120,7 +121,7 @@ export function makeDriftHistory(deps: DriftHistoryDeps, options: DriftHistoryOp
   return {
     async points() {
       if (cached === null) return rebuild();
-      const age = deps.clock.now() - cached.at;
+      const age = clock.now() - cached.at;
       if ((dirty && age >= minRefreshMs) || age >= maxAgeMs) {
         rebuild().catch((error) =>
           deps.logger.warn({ err: errorSummary(error) }, 'drift history rebuild failed'),

@@ -1,14 +1,14 @@
-import type { JobId, RepoName, StackPath, TaskId } from '../../domain/ids.js';
+import type { JobId, StackPath, TaskId } from '../../domain/ids.js';
 import { normalizeStackPath, stackPathProblem } from '../../domain/ids.js';
-import type { StackRun } from '../../domain/stack-run.js';
 import { isActiveTask } from '../../domain/task.js';
 import type { ResultStore } from '../../ports/result-store.port.js';
 import type { TaskStore } from '../../ports/task-store.port.js';
 import type { RepoConfig } from '../config/types.js';
-import type { HealthReport, RepoSummary, StackSummary, StatusCounts } from '../read-models.js';
+import type { HealthReport, RepoSummary, StatusCounts } from '../read-models.js';
 import { indexRepos } from '../repo-spec.js';
 import type { StackCatalog } from '../stack-catalog.js';
 import type { DriftHistory } from './drift-history.js';
+import { type RepoStacks, type StackSummaries, stackSummary } from './stack-summaries.js';
 import type { Queries } from './use-cases.js';
 
 export interface QueriesDeps {
@@ -16,6 +16,7 @@ export interface QueriesDeps {
   taskStore: TaskStore;
   resultStore: ResultStore;
   stackCatalog: StackCatalog;
+  stackSummaries: StackSummaries;
   driftHistory: DriftHistory;
   mode: HealthReport['mode'];
   appVersion: string;
@@ -40,69 +41,51 @@ export function publicUrl(url: string): string {
   }
 }
 
-function stackSummary(repo: RepoName, stack: StackPath, run: StackRun | undefined | null): StackSummary {
-  if (!run) return { repo, stack, status: null, kinds: [], summary: null, finishedAt: null };
-  return {
-    repo,
-    stack,
-    status: run.result.status,
-    kinds: run.result.kinds,
-    summary: run.result.summary,
-    ...(run.tool && { tool: run.tool }),
-    ...(run.commit !== undefined && { commit: run.commit }),
-    finishedAt: run.finishedAt,
-    ...(run.result.error !== undefined && { error: run.result.error }),
-  };
-}
-
-function countStatuses(stacks: readonly StackSummary[]): StatusCounts {
-  const counts = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
-  for (const s of stacks) counts[s.status ?? 'unknown'] += 1;
-  return counts;
-}
-
 /**
  * The read side for the API and UI. Every read goes through the stores' own caches; stack lists come
  * from config or the last discovery (never a git walk per request), so a dashboard of 100 repos × 100
  * stacks stays cheap. Unknown repos/stacks yield null.
  */
 export function makeQueries(deps: QueriesDeps): Queries {
-  const repoIndex = indexRepos(deps.repos);
+  // Resolved once: every property read on an injection proxy is a container lookup, too slow for a
+  // dashboard that reads 100 repos per render.
+  const {
+    repos,
+    taskStore,
+    resultStore,
+    stackCatalog,
+    stackSummaries,
+    driftHistory,
+    mode,
+    appVersion,
+    healthPing,
+  } = deps;
+  const repoIndex = indexRepos(repos);
   const repoOf = (name: string) => repoIndex.get(name) ?? null;
 
-  /** Known stacks (configured, else last discovered, else those with results) with their latest run. */
-  async function stacksOf(repo: RepoConfig): Promise<StackSummary[]> {
-    const latest = await deps.resultStore.listLatest(repo.name);
-    const known = deps.stackCatalog.known(repo);
-    if (known === null) return latest.map((run) => stackSummary(repo.name, run.stack, run));
-    const byStack = new Map(latest.map((run) => [run.stack as string, run]));
-    return known.map((stack) => stackSummary(repo.name, stack, byStack.get(stack)));
-  }
-
-  async function summarize(repo: RepoConfig, stacks: readonly StackSummary[]): Promise<RepoSummary> {
+  async function summarize(repo: RepoConfig, stacks: RepoStacks): Promise<RepoSummary> {
     const [activeTask, recent, error] = await Promise.all([
-      deps.taskStore.getActive(repo.name),
-      deps.taskStore.listTasks(repo.name, 5),
-      deps.resultStore.getRepoError(repo.name),
+      taskStore.getActive(repo.name),
+      taskStore.listTasks(repo.name, 5),
+      resultStore.getRepoError(repo.name),
     ]);
-    const finished = stacks.map((s) => s.finishedAt ?? 0);
-    const lastRunAt = Math.max(0, ...finished);
-    return {
+    const out: { -readonly [K in keyof RepoSummary]: RepoSummary[K] } = {
       name: repo.name,
       url: publicUrl(repo.url),
-      ...(repo.branch !== undefined && { branch: repo.branch }),
-      ...(repo.schedule !== undefined && { schedule: repo.schedule }),
-      stacks: stacks.length,
-      counts: countStatuses(stacks),
+      stacks: stacks.stacks.length,
+      counts: stacks.counts,
       activeTask,
       lastTask: recent.find((t) => !isActiveTask(t)) ?? null,
-      lastRunAt: lastRunAt > 0 ? lastRunAt : null,
+      lastRunAt: stacks.lastRunAt,
       error,
     };
+    if (repo.branch !== undefined) out.branch = repo.branch;
+    if (repo.schedule !== undefined) out.schedule = repo.schedule;
+    return out;
   }
 
   async function listRepos(): Promise<RepoSummary[]> {
-    return Promise.all(deps.repos.map(async (repo) => summarize(repo, await stacksOf(repo))));
+    return Promise.all(repos.map(async (repo) => summarize(repo, await stackSummaries.forRepo(repo))));
   }
 
   /** The repo and a validated stack path, or null when either is unknown or unsafe. */
@@ -114,14 +97,14 @@ export function makeQueries(deps: QueriesDeps): Queries {
   }
 
   async function health(): Promise<HealthReport> {
-    const base = { mode: deps.mode, version: deps.appVersion };
-    if (deps.healthPing === null) return { ...base, status: 'ok', redis: 'not_configured' };
+    const base = { mode: mode, version: appVersion };
+    if (healthPing === null) return { ...base, status: 'ok', redis: 'not_configured' };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
     });
     try {
-      await Promise.race([deps.healthPing(), timeout]);
+      await Promise.race([healthPing(), timeout]);
       return { ...base, status: 'ok', redis: 'ok' };
     } catch {
       return { ...base, status: 'degraded', redis: 'unreachable' };
@@ -131,49 +114,49 @@ export function makeQueries(deps: QueriesDeps): Queries {
   }
 
   return {
-    getTask: (id) => deps.taskStore.get(id as TaskId),
-    getJob: (id) => deps.taskStore.getJob(id as JobId),
+    getTask: (id) => taskStore.get(id as TaskId),
+    getJob: (id) => taskStore.getJob(id as JobId),
     async listRepoJobs(repo, limit) {
       const r = repoOf(repo);
-      return r === null ? null : deps.taskStore.listRepoJobs(r.name, limit);
+      return r === null ? null : taskStore.listRepoJobs(r.name, limit);
     },
     async listRepoTasks(repo, limit) {
       const r = repoOf(repo);
-      return r === null ? null : deps.taskStore.listTasks(r.name, limit);
+      return r === null ? null : taskStore.listTasks(r.name, limit);
     },
     listRepos,
     async overview() {
-      const [repos, driftHistory] = await Promise.all([listRepos(), deps.driftHistory.points()]);
+      const [summaries, points] = await Promise.all([listRepos(), driftHistory.points()]);
       const totals = { in_sync: 0, drifted: 0, error: 0, unknown: 0 };
-      for (const r of repos) {
+      for (const r of summaries) {
         for (const key of Object.keys(totals) as (keyof StatusCounts)[]) totals[key] += r.counts[key];
       }
-      return { repos, totals, driftHistory };
+      return { repos: summaries, totals, driftHistory: points };
     },
     async getRepo(name) {
       const repo = repoOf(name);
       if (repo === null) return null;
-      const stacks = await stacksOf(repo);
+      const stacks = await stackSummaries.forRepo(repo);
       const [summary, recentTasks] = await Promise.all([
         summarize(repo, stacks),
-        deps.taskStore.listTasks(repo.name, RECENT_TASKS),
+        taskStore.listTasks(repo.name, RECENT_TASKS),
       ]);
-      return { repo: summary, stacks, recentTasks };
+      return { repo: summary, stacks: stacks.stacks, recentTasks };
     },
     async listStacks(name) {
       const repo = repoOf(name);
-      return repo === null ? null : stacksOf(repo);
+      return repo === null ? null : [...(await stackSummaries.forRepo(repo)).stacks];
     },
     async getStack(repoName, stackPath) {
       const at = locate(repoName, stackPath);
       if (at === null) return null;
       const { repo, stack } = at;
       const [latest, history, planText] = await Promise.all([
-        deps.resultStore.getLatest(repo.name, stack),
-        deps.resultStore.getHistory(repo.name, stack, STACK_HISTORY),
-        deps.resultStore.getPlanText(repo.name, stack),
+        resultStore.getLatest(repo.name, stack),
+        resultStore.getHistory(repo.name, stack, STACK_HISTORY),
+        resultStore.getPlanText(repo.name, stack),
       ]);
-      const known = deps.stackCatalog.known(repo)?.includes(stack) ?? false;
+      const known = stackCatalog.known(repo)?.includes(stack) ?? false;
       if (!known && latest === null && history.length === 0) return null;
       return {
         summary: stackSummary(repo.name, stack, latest),
@@ -182,14 +165,14 @@ export function makeQueries(deps: QueriesDeps): Queries {
         hasPlanText: planText !== null,
       };
     },
-    getLatest: (repo, stack) => deps.resultStore.getLatest(repo, stack),
+    getLatest: (repo, stack) => resultStore.getLatest(repo, stack),
     async getPlanText(repo, stack) {
       const at = locate(repo, stack);
-      return at === null ? null : deps.resultStore.getPlanText(at.repo.name, at.stack);
+      return at === null ? null : resultStore.getPlanText(at.repo.name, at.stack);
     },
     async getHistory(repo, stack, limit) {
       const at = locate(repo, stack);
-      return at === null ? null : deps.resultStore.getHistory(at.repo.name, at.stack, limit);
+      return at === null ? null : resultStore.getHistory(at.repo.name, at.stack, limit);
     },
     health,
   };
