@@ -101,7 +101,7 @@ export function buildHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Fast
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: 8192 },
     frameworkErrors: handleFrameworkError,
   }) as unknown as FastifyInstance;
   app.decorateRequest('apiClient', null);

@@ -90,13 +90,17 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     for (const res of open) res.end();
   });
 
-  app.get('/api/events', { schema: { querystring: query } }, async (request, reply) => {
-    const header = request.headers['last-event-id'];
-    const fromQuery = (request.query as z.output<typeof query>).last_event_id;
-    const lastId = (typeof header === 'string' ? header : fromQuery) || null;
-    reply.hijack();
-    open.add(reply.raw);
-    reply.raw.on('close', () => open.delete(reply.raw));
-    await stream(reply.raw, { events, heartbeatMs, lastId });
-  });
+  app.get(
+    '/api/events',
+    { schema: { querystring: query }, exposeHeadRoute: false },
+    async (request, reply) => {
+      const header = request.headers['last-event-id'];
+      const fromQuery = (request.query as z.output<typeof query>).last_event_id;
+      const lastId = (typeof header === 'string' ? header : fromQuery) || null;
+      reply.hijack();
+      open.add(reply.raw);
+      reply.raw.on('close', () => open.delete(reply.raw));
+      await stream(reply.raw, { events, heartbeatMs, lastId });
+    },
+  );
 };
