@@ -6,6 +6,7 @@ import { ManualClock, MemoryResultStore } from '../../src/adapters/memory/index.
 import type { RepoConfig, WorkerConfig } from '../../src/app/config/types.js';
 import type { Cradle } from '../../src/app/container/cradle.js';
 import { createEmbeddedContainer } from '../../src/app/container/create-embedded-container.js';
+import { disposeContainer } from '../../src/app/container/dispose-container.js';
 import { lockPolicyOf, type Resolvers } from '../../src/app/container/resolvers.js';
 import type { DomainEvent } from '../../src/domain/events.js';
 import { FakeRepoSource } from './fake-repo-source.js';
@@ -74,7 +75,7 @@ export async function makeHarness(options: HarnessOptions = {}): Promise<Harness
       }
     },
     async cleanup() {
-      await container.dispose();
+      await disposeContainer(container, 0);
       await rm(dir, { recursive: true, force: true });
     },
   };

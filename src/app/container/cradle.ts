@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { LockPolicy } from '../../domain/lock-policy.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
@@ -40,6 +41,8 @@ export interface Cradle {
   readonly ids: IdGenerator;
 
   // Coordination (memory or redis): one backing store for the three, so their steps are atomic together.
+  /** The shared Redis client (scripts defined), or null in memory mode. */
+  readonly redis: Redis | null;
   readonly taskStore: TaskStore;
   readonly jobQueue: JobQueue;
   readonly repoLock: RepoLock;

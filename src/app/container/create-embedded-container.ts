@@ -15,7 +15,7 @@ export interface EmbeddedContainerOptions {
 /**
  * Everything in one process: core + in-memory coordination (or Redis when the config has `redis:`) +
  * local execution. Nothing starts on creation: call `workerPool.start()` and `reaper.start()`, and
- * `await container.dispose()` to drain the workers and stop the timers.
+ * `await disposeContainer(container)` to drain the workers, stop the timers and close connections in order.
  */
 export function createEmbeddedContainer(options: EmbeddedContainerOptions): AwilixContainer<Cradle> {
   const { config, overrides = {} } = options;

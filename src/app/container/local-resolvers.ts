@@ -1,24 +1,43 @@
 import { asFunction } from 'awilix';
 import { GitRepoSource } from '../../adapters/git/index.js';
-import type { DriftdConfig } from '../config/types.js';
+import { TerraformPlanRunner } from '../../adapters/terraform/terraform-plan-runner.js';
+import { NativeToolResolver } from '../../adapters/versions/index.js';
+import type { DriftdConfig, ToolKey } from '../config/types.js';
 import type { Cradle } from './cradle.js';
 import type { Resolvers } from './resolvers.js';
 
+/** Configured mirrors only: an empty entry means "the official release site", which is the adapter's default. */
+function mirrorsOf(config: DriftdConfig): Partial<Record<ToolKey, string>> {
+  return Object.fromEntries(Object.entries(config.tools.mirrors).filter(([, url]) => url !== ''));
+}
+
 /**
- * Local execution for processes that run jobs or start tasks: git (RepoSource). The tool resolver
- * (`toolResolver`), the terraform plan runner (`planRunner`) and the fs result store (`resultStore`) are
- * registered here by the integrator once their adapters land.
+ * Local execution, for processes that start tasks or run jobs: git checkouts (mirrors and work dirs under
+ * `worker.work_dir`), tool versions (shared binary cache under `tools.cache_dir`) and the read-only
+ * terraform/terragrunt plan runner.
  */
 export function localResolvers(config: DriftdConfig): Resolvers {
+  const { tools, worker } = config;
   return {
     repoSource: asFunction(
       ({ logger, clock, env }: Cradle) =>
         new GitRepoSource({
-          cacheDir: config.worker.workDir,
+          cacheDir: worker.workDir,
           logger: logger.child({ component: 'git' }),
           clock,
           env,
         }),
     ).singleton(),
+    toolResolver: asFunction(
+      () =>
+        new NativeToolResolver({
+          cacheDir: tools.cacheDir,
+          mirrors: mirrorsOf(config),
+          defaultVersions: tools.defaultVersions,
+          useSwitchers: tools.useSwitchers,
+          install: tools.install,
+        }),
+    ).singleton(),
+    planRunner: asFunction(() => new TerraformPlanRunner({ cacheDir: tools.cacheDir })).singleton(),
   };
 }

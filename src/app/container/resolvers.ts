@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { asFunction, asValue, type NameAndRegistrationPair } from 'awilix';
+import { FsResultStore } from '../../adapters/fs/fs-result-store.js';
 import {
   createMemoryCoordination,
   type MemoryCoordination,
@@ -58,6 +59,9 @@ export function coreResolvers(config: DriftdConfig): Resolvers {
     clock: asFunction(() => new SystemClock()).singleton(),
     logger: asValue(new NoopLogger()),
     ids: asFunction(makeIdGenerator).singleton(),
+    resultStore: asFunction(
+      ({ clock }: Cradle) => new FsResultStore({ dataDir: config.dataDir, clock }),
+    ).singleton(),
     resultSink: asFunction(({ resultStore }: Cradle) => resultStore).singleton(),
     stackCatalog: asFunction(makeStackCatalog).singleton(),
     driftHistory: asFunction(makeDriftHistory)
@@ -95,6 +99,7 @@ export function memoryResolvers(): Resolvers {
     jobQueue: asFunction((c: Cradle) => shared(c).queue).singleton(),
     repoLock: asFunction((c: Cradle) => shared(c).lock).singleton(),
     eventBus: asFunction(({ logger }: Cradle) => new MemoryEventBus({ logger })).singleton(),
+    redis: asValue(null),
     healthPing: asValue(null),
   };
 }
