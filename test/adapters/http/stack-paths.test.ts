@@ -53,4 +53,15 @@ describe('stack paths: nesting, odd characters, the root stack, action-named sta
       code: 'not_found',
     });
   });
+
+  it('long stack paths (near the 1024-character limit, percent-encoded) still reach the route', async () => {
+    t = makeTestApp();
+    const stack = Array.from({ length: 80 }, (_, i) => `dir-üü${i}`).join('/');
+    const url = `/api/repos/my-infra/stacks/${stack.split('/').map(encodeURIComponent).join('/')}/history`;
+    expect(url.length).toBeGreaterThan(1400);
+    expect(stack.length).toBeLessThan(1024);
+    const res = await t.app.inject({ url });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('stack_not_found');
+  });
 });
