@@ -206,7 +206,8 @@ describe('queries at scale', () => {
       `overview, 100 repos × 100 stacks, memory stores: median ${warm.toFixed(2)} ms cached, ${cold.toFixed(2)} ms rebuilt`,
     );
     expect(warm).toBeLessThan(20);
-    expect(cold).toBeLessThan(250);
+    // A rebuild reads every latest result; loose bound (shared CI machines), it guards against O(n²) regressions.
+    expect(cold).toBeLessThan(1_000);
     expect(await c.queries.getRepo('repo-5' as RepoName)).toMatchObject({
       repo: { counts: { drifted: 10 } },
     });
