@@ -4,7 +4,7 @@
  */
 const TOOL = /\b(terraform|tofu|opentofu|terragrunt)\b/i;
 const MISSING =
-  /(cannot start|not found|ENOENT|no such file|not installed|executable file not found|could not install|install(ing)? is disabled)/i;
+  /(cannot start|not found|ENOENT|no such file|not installed|executable file not found|could not install|install(ing)? is disabled|installs are disabled|but there is none)/i;
 
 export function isToolMissing(message: string | null | undefined): boolean {
   return typeof message === 'string' && TOOL.test(message) && MISSING.test(message);
