@@ -2,7 +2,7 @@ import type { StackDetail } from '../../../app/read-models.js';
 import type { DriftResult, ResourceEntry, ResourceEntryKind } from '../../../domain/drift-result.js';
 import type { HistoryEntry, StackRun } from '../../../domain/stack-run.js';
 import { type Badge, stackBadge } from './badges.js';
-import { formatDuration, shortCommit, type TimeView, timeView } from './format.js';
+import { formatDuration, plural, shortCommit, type TimeView, timeView } from './format.js';
 import { isToolMissing, TOOL_MISSING_HINT } from './hints.js';
 import type { PageView } from './page-view.js';
 import { renderPlanText } from './plan-text.js';
@@ -89,7 +89,7 @@ function verdict(run: StackRun | null): StackView['verdict'] {
     return { title: 'The plan failed', why: [r.error ?? 'The plan reported an error.'] };
   const why: string[] = [];
   if (r.kinds.includes('drift')) {
-    why.push(`${r.summary.drifted} resource(s) were changed outside Terraform (drift).`);
+    why.push(`${plural(r.summary.drifted, 'resource')} changed outside Terraform (drift).`);
   }
   if (r.kinds.includes('unapplied')) {
     const s = r.summary;

@@ -198,7 +198,7 @@ describe('stack page', () => {
     expect(status).toBe(200);
     const text = mainText(body);
     expect(text).toContain('Drifted: changed outside Terraform');
-    expect(text).toContain('1 resource(s) were changed outside Terraform (drift).');
+    expect(text).toContain('1 resource changed outside Terraform (drift).');
     expect(text).toContain('Drift appeared');
     expect(body).toContain('<code class="addr">null_resource.a</code>');
     expect(body).toContain('Changed attributes: <code>tags.env</code>');
