@@ -131,7 +131,7 @@ describe.runIf(hasChromium)('web UI in a real browser', () => {
     await shot('repo-phone.png');
     // The stack table collapses to cards: no horizontal scrolling.
     const overflow = await page.evaluate(() => {
-      const wide = [...document.querySelectorAll('main *')].filter(
+      const wide = Array.from(document.querySelectorAll('main *')).filter(
         (el) => el.getBoundingClientRect().right > window.innerWidth + 1,
       );
       return {
