@@ -1,4 +1,6 @@
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { CronScheduler } from '../../adapters/cron/cron-scheduler.js';
 import type { LockPolicy } from '../../domain/lock-policy.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
@@ -13,6 +15,7 @@ import type { ToolResolver } from '../../ports/tool-resolver.port.js';
 import type { DriftdConfig, RepoConfig, WorkerConfig } from '../config/types.js';
 import type { IdGenerator } from '../ids.js';
 import type { HealthReport } from '../read-models.js';
+import type { OutboxPump } from '../serve/outbox-pump.js';
 import type { StackCatalog } from '../stack-catalog.js';
 import type { DriftHistory } from '../use-cases/drift-history.js';
 import type { ProcessJob } from '../use-cases/process-job.js';
@@ -70,4 +73,12 @@ export interface Cradle {
   readonly processJob: ProcessJob;
   readonly reaper: Reaper;
   readonly workerPool: WorkerPool;
+
+  // Process-specific groups (registered only by the roots that need them).
+  /** The Fastify app (API + UI), not listening: `httpResolvers`. */
+  readonly httpApp: FastifyInstance;
+  /** Scheduled scans: `cronResolvers`. */
+  readonly scheduler: CronScheduler;
+  /** serve in Redis mode: drains the workers' result outbox into `data_dir` (`serveOutboxResolvers`). */
+  readonly outboxPump: OutboxPump;
 }

@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { isDriftdError } from '../../domain/errors.js';
 import type { Command, CommandIO } from './command.js';
 import { classifyCommand } from './commands/classify.js';
+import { scanCommand } from './commands/scan.js';
+import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { commandHelp, parseCommandArgs, splitFlag } from './parse-args.js';
 
 /**
@@ -12,6 +15,9 @@ import { commandHelp, parseCommandArgs, splitFlag } from './parse-args.js';
 
 /** The command registry, in help order. To add a command: create commands/<name>.ts and add one line. */
 const COMMANDS: readonly Command[] = [
+  serveCommand, // driftd serve -config FILE
+  workerCommand, // driftd worker -config FILE [-metrics-addr HOST:PORT]
+  scanCommand, // driftd scan -config FILE [-repo NAME] [-stack PATH] [-json]
   validateCommand, // driftd validate -config FILE
   classifyCommand, // driftd classify PLAN.json
 ];

@@ -10,6 +10,11 @@ export interface CommandIO {
   stdout(line: string): void;
   stderr(line: string): void;
   readonly env: Env;
+  /**
+   * Long-running commands (serve, worker) shut down gracefully when this aborts. Absent: on SIGTERM/SIGINT.
+   * Tests pass their own to stop an in-process `main`.
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 export interface CommandFlag {

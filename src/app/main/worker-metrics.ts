@@ -1,0 +1,41 @@
+import { DriftdMetrics, type MetricsServer, startMetricsServer } from '../../adapters/metrics/index.js';
+import type { Cradle } from '../container/cradle.js';
+
+const SLOT_GAUGE_EVERY_MS = 5_000;
+
+/**
+ * `driftd worker --metrics-addr`: Prometheus metrics of this worker's own jobs (events on the shared bus
+ * are filtered to the jobs this pool started, so N workers never count a job N times), its slots and the
+ * shared queue depth, on a standalone `/metrics` server.
+ */
+export async function startWorkerMetrics(cradle: Cradle, addr: string): Promise<MetricsServer> {
+  const { workerPool, jobQueue, eventBus, workerConfig, logger } = cradle;
+  const metrics = new DriftdMetrics({
+    queueStats: () => jobQueue.stats(),
+    defaultLabels: { role: 'worker' },
+    logger,
+  });
+  const mine = new Set<string>();
+  const unsubscribe = eventBus.subscribe((stored) => {
+    const { event } = stored;
+    if (event.type === 'job.started' && event.workerId === workerPool.workerId) mine.add(event.jobId);
+    if (!('jobId' in event) || !mine.has(event.jobId)) return;
+    metrics.observeEvent(event);
+    if (event.type === 'job.completed' || event.type === 'job.failed') mine.delete(event.jobId);
+  });
+  const slots = () => metrics.setWorkerSlots(workerPool.busy, workerConfig.concurrency);
+  slots();
+  const timer = setInterval(slots, SLOT_GAUGE_EVERY_MS);
+  timer.unref();
+  const server = await startMetricsServer(addr, metrics);
+  return {
+    ...server,
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      clearInterval(timer);
+      unsubscribe();
+      await server.close();
+    },
+  };
+}
