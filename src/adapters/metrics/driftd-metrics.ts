@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { DomainEvent } from '../../domain/events.js';
+import type { DomainEvent, EventOf } from '../../domain/events.js';
 import type { EventBus, StoredEvent, Unsubscribe } from '../../ports/event-bus.port.js';
 import type { QueueStats } from '../../ports/job-queue.port.js';
 import type { Logger } from '../../ports/logger.port.js';
@@ -33,6 +33,16 @@ export interface DriftdMetricsOptions {
 }
 
 const STACK_STATUSES = ['in_sync', 'drifted', 'error', 'unknown'] as const;
+
+/**
+ * A terraform error is a verdict (`error`), like `in_sync`/`drifted` from `job.completed`; a failure with
+ * attempts left is `retried`; anything else that ends the job without a plan is `failed`.
+ */
+function failedOutcome(event: EventOf<'job.failed'>): JobOutcome {
+  if (event.willRetry) return 'retried';
+  if (event.failure === 'terraform_error') return 'error';
+  return event.failure === 'canceled' ? 'canceled' : 'failed';
+}
 
 /**
  * driftd's Prometheus metrics on a registry of its own. Tasks and jobs are counted from domain events
@@ -83,7 +93,7 @@ export class DriftdMetrics {
         this.#jobEnded(event.jobId, event.repo, event.status, event.occurredAt);
         break;
       case 'job.failed':
-        this.#jobEnded(event.jobId, event.repo, event.willRetry ? 'retried' : 'failed', event.occurredAt);
+        this.#jobEnded(event.jobId, event.repo, failedOutcome(event), event.occurredAt);
         break;
     }
   }

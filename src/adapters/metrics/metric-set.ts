@@ -10,7 +10,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export const JOB_DURATION_BUCKETS: readonly number[] = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
 export type TaskMetricStatus = 'started' | 'completed' | 'failed' | 'canceled';
-export type JobOutcome = 'in_sync' | 'drifted' | 'error' | 'failed' | 'retried';
+export type JobOutcome = 'in_sync' | 'drifted' | 'error' | 'failed' | 'retried' | 'canceled';
 export type CollectSource = 'queue' | 'stacks';
 
 export interface MetricSet {

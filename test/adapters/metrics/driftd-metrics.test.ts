@@ -23,7 +23,7 @@ describe('DriftdMetrics: tasks and jobs from events', () => {
     expect(s.get(key('driftd_tasks_total', { repo: REPO, status: 'canceled' }))).toBe(1);
   });
 
-  it('counts jobs by outcome and observes durations from job.started to the end event', async () => {
+  it('counts jobs by outcome (a terraform error is `error`) and times them from job.started to the end event', async () => {
     const m = bare();
     m.observeEvent(jobStarted(jobId(1), 10_000));
     m.observeEvent(jobCompleted(jobId(1), 13_000, 'in_sync'));
@@ -34,12 +34,13 @@ describe('DriftdMetrics: tasks and jobs from events', () => {
     m.observeEvent(jobStarted(jobId(3), 30_000));
     m.observeEvent(jobFailed(jobId(3), 32_000, false));
     m.observeEvent(jobStarted(jobId(4), 0));
-    m.observeEvent(jobCompleted(jobId(4), 7_200_000, 'error'));
+    m.observeEvent(jobFailed(jobId(4), 7_200_000, false, 'terraform_error'));
+    m.observeEvent(jobStarted(jobId(5), 0));
+    m.observeEvent(jobFailed(jobId(5), 1_000, false, 'canceled'));
     const s = await scrape(m);
     const jobs = (outcome: string) => s.get(key('driftd_jobs_total', { repo: REPO, outcome }));
-    expect([jobs('in_sync'), jobs('drifted'), jobs('error'), jobs('retried'), jobs('failed')]).toEqual([
-      1, 1, 1, 1, 1,
-    ]);
+    const outcomes = ['in_sync', 'drifted', 'error', 'retried', 'failed', 'canceled'];
+    expect(outcomes.map(jobs)).toEqual([1, 1, 1, 1, 1, 1]);
     const h = (suffix: string, outcome: string, le?: string) =>
       s.get(key(`driftd_job_duration_seconds_${suffix}`, { repo: REPO, outcome, ...(le && { le }) }));
     expect([h('bucket', 'in_sync', '1'), h('bucket', 'in_sync', '5'), h('sum', 'in_sync')]).toEqual([

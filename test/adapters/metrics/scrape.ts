@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../../../src/domain/events.js';
+import type { FailureKind } from '../../../src/domain/failure.js';
 import {
   type JobId,
   makeJobId,
@@ -56,7 +57,7 @@ export function jobStarted(id: JobId, at: number, repo: RepoName = REPO): JobEve
 export function jobCompleted(
   id: JobId,
   at: number,
-  status: 'in_sync' | 'drifted' | 'error',
+  status: 'in_sync' | 'drifted',
   repo: RepoName = REPO,
 ): JobEvent<'job.completed'> {
   const kinds = status === 'drifted' ? (['drift'] as const) : [];
@@ -72,14 +73,19 @@ export function jobCompleted(
   };
 }
 
-export function jobFailed(id: JobId, at: number, willRetry: boolean): JobEvent<'job.failed'> {
+export function jobFailed(
+  id: JobId,
+  at: number,
+  willRetry: boolean,
+  failure: FailureKind = 'timeout',
+): JobEvent<'job.failed'> {
   return {
     type: 'job.failed',
     jobId: id,
     taskId: TASK_ID,
     repo: REPO,
     stack: STACK,
-    failure: willRetry ? 'timeout' : 'terraform_error',
+    failure,
     message: 'plan failed',
     willRetry,
     occurredAt: at,
