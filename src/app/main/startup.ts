@@ -34,7 +34,7 @@ export function serveStartupLine(config: DriftdConfig, url: string): string {
 /** Prints a warning line per tool scans will not find; never throws, never blocks startup. */
 export async function warnAboutTools(config: DriftdConfig, io: CommandIO, command: string): Promise<void> {
   for (const tool of toolsInUse(config)) {
-    const warning = await missingToolWarning(config, tool).catch(() => null);
+    const warning = await missingToolWarning(config, tool, io.env.PATH).catch(() => null);
     if (warning !== null) io.stderr(`driftd ${command}: warning: ${warning}`);
   }
 }
