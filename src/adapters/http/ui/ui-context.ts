@@ -39,11 +39,28 @@ export function isSecure(request: FastifyRequest): boolean {
   return request.protocol === 'https';
 }
 
+/**
+ * A link from another site (chat, a pull request) arrives without our SameSite=Strict cookies, so a
+ * signed-in user would be sent to /login. A same-origin refresh brings the cookies along.
+ */
+function isCrossSiteArrival(request: FastifyRequest): boolean {
+  return (
+    request.method === 'GET' && request.headers['sec-fetch-site'] === 'cross-site' && !request.headers.cookie
+  );
+}
+
+function bounce(reply: FastifyReply) {
+  const html =
+    '<!doctype html><meta http-equiv="refresh" content="0"><title>driftd</title><p>Opening driftd…</p>';
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}
+
 /** Reads the cookies; when UI login is on, sends anonymous visitors of private pages to `/login`. */
 export function makeSessionGate({ auth, codec, now }: GateDeps) {
   return async function gate(request: FastifyRequest, reply: FastifyReply) {
     // Static files are public and cacheable: no cookies on them.
     if (request.url.startsWith('/static/')) return;
+    if (auth.enabled && isCrossSiteArrival(request)) return bounce(reply);
     const cookies = parseCookies(request.headers.cookie);
     let csrfCookie = cookies[CSRF_COOKIE];
     if (!csrfCookie || csrfCookie.length > 100) {

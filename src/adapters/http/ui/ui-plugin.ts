@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CancelTask, Queries, StartTask } from '../../../app/use-cases/use-cases.js';
 import type { EventBus } from '../../../ports/event-bus.port.js';
 import type { UiPluginOptions } from '../http-deps.js';
@@ -10,8 +10,8 @@ import { actionRoutes } from './action-routes.js';
 import { fragmentRoutes } from './fragment-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { pageRoutes } from './page-routes.js';
-import { makeSessionCodec } from './session.js';
-import { assetUrl, loadStaticAssets } from './static-assets.js';
+import { makeSessionCodec, type SessionCodec } from './session.js';
+import { assetUrl, loadStaticAssets, type StaticAsset } from './static-assets.js';
 import { isSameOrigin, makeSessionGate, SECURITY_HEADERS } from './ui-context.js';
 import { makeUiErrorHandler, type UiKit, uiError } from './ui-kit.js';
 import { createViews, type Views } from './views.js';
@@ -35,6 +35,40 @@ export interface UiDeps {
 }
 
 const DEFAULT_SESSION_TTL = 12 * 3600_000;
+
+/** Every UI POST: the signed form token from our own origin, and the write scope where the route needs it. */
+function makePostGuard(codec: SessionCodec) {
+  return async (request: FastifyRequest) => {
+    if (request.method !== 'POST') return;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (!isSameOrigin(request) || !codec.checkCsrf(request.ui?.csrfCookie, body._csrf)) {
+      throw uiError(403, 'This form expired or came from another site', [
+        'Reload the page and submit the form again.',
+      ]);
+    }
+    if (request.routeOptions.config.scope === 'write' && !request.ui?.canWrite) {
+      throw uiError(403, `Token "${request.ui?.session?.name ?? ''}" is read-only`, [
+        'Sign in with a token that has the write scope to start or cancel scans.',
+      ]);
+    }
+  };
+}
+
+/** `/static/<name>`: from memory; hashed URLs are immutable for a year, bare ones cached briefly. */
+function serveStatic(app: FastifyInstance, assets: ReadonlyMap<string, StaticAsset>): void {
+  const open = { config: { uiPublic: true } };
+  app.get<{ Params: { name: string } }>('/static/:name', open, async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    if (!asset) throw uiError(404, 'No such file', []);
+    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+    const immutable = (request.query as { v?: string }).v !== undefined;
+    return reply
+      .type(asset.type)
+      .header('etag', asset.etag)
+      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
+      .send(asset.body);
+  });
+}
 
 /**
  * The web UI as a Fastify plugin for `buildHttpApp(deps, { ui })`: server-rendered pages (`/`,
@@ -64,37 +98,10 @@ export function makeUiPlugin(deps: UiDeps): FastifyPluginAsync<UiPluginOptions> 
       reply.headers(SECURITY_HEADERS);
     });
     app.addHook('onRequest', makeSessionGate({ auth, codec, now }));
-    app.addHook('preHandler', async (request) => {
-      if (request.method !== 'POST') return;
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      if (!isSameOrigin(request) || !codec.checkCsrf(request.ui?.csrfCookie, body._csrf)) {
-        throw uiError(403, 'This form expired or came from another site', [
-          'Reload the page and submit the form again.',
-        ]);
-      }
-      if (request.routeOptions.config.scope === 'write' && !request.ui?.canWrite) {
-        throw uiError(403, `Token "${request.ui?.session?.name ?? ''}" is read-only`, [
-          'Sign in with a token that has the write scope to start or cancel scans.',
-        ]);
-      }
-    });
+    app.addHook('preHandler', makePostGuard(codec));
     app.setErrorHandler(makeUiErrorHandler(kit));
 
-    app.get<{ Params: { name: string } }>(
-      '/static/:name',
-      { config: { uiPublic: true } },
-      async (request, reply) => {
-        const asset = assets.get(request.params.name);
-        if (!asset) throw uiError(404, 'No such file', []);
-        if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-        const immutable = (request.query as { v?: string }).v !== undefined;
-        return reply
-          .type(asset.type)
-          .header('etag', asset.etag)
-          .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
-          .send(asset.body);
-      },
-    );
+    serveStatic(app, assets);
     await app.register(pageRoutes, { kit });
     await app.register(actionRoutes, { kit });
     await app.register(loginRoutes, { kit });

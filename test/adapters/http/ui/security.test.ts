@@ -201,6 +201,24 @@ describe('UI login when API tokens are configured', () => {
     await releaseAll();
   });
 
+  it('reloads once, same-site, when a link from another site arrives without the Strict cookies', async () => {
+    await setup({ tokens: TOKENS });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/repos/infra',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<meta http-equiv="refresh" content="0">');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const direct = await t.app.inject({
+      method: 'GET',
+      url: '/repos/infra',
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    expect(direct.statusCode).toBe(303);
+  });
+
   it('refuses a tampered session cookie', async () => {
     await setup({ tokens: TOKENS });
     const ui = new UiClient(t.app);
