@@ -20,6 +20,11 @@ export interface FsResultStoreOptions {
 
 export const DEFAULT_HISTORY_CAP = 500;
 
+interface RepoError {
+  readonly message: string;
+  readonly at: number;
+}
+
 /** The latest runs of one repo, as held in memory; `sorted` is rebuilt lazily after a write. */
 interface RepoCache {
   readonly byStack: Map<StackPath, StackRun>;
@@ -45,6 +50,8 @@ export class FsResultStore implements ResultStore {
   private readonly clock: Clock;
   private readonly historyCap: number;
   private readonly cache = new Map<RepoName, Promise<RepoCache>>();
+  /** Repo errors, read once per repo and kept current by `setRepoError` (same single-writer rule). */
+  private readonly repoErrors = new Map<RepoName, Promise<RepoError | null>>();
   /** Per stack directory: the tail of its write chain, so records of one stack never interleave. */
   private readonly writes = new Map<string, Promise<void>>();
 
@@ -137,11 +144,29 @@ export class FsResultStore implements ResultStore {
 
   async setRepoError(repo: RepoName, message: string | null): Promise<void> {
     const file = this.layout.repoErrorFile(repo);
-    if (message === null) await rm(file, { force: true });
-    else await writeFileAtomic(file, JSON.stringify({ message, at: this.clock.now() }));
+    const value = message === null ? null : { message, at: this.clock.now() };
+    try {
+      if (value === null) await rm(file, { force: true });
+      else await writeFileAtomic(file, JSON.stringify(value));
+      this.repoErrors.set(repo, Promise.resolve(value));
+    } catch (e) {
+      this.repoErrors.delete(repo);
+      throw e;
+    }
   }
 
-  async getRepoError(repo: RepoName): Promise<{ readonly message: string; readonly at: number } | null> {
+  /** Served from memory after the first read: the dashboard asks for every repo on every render. */
+  getRepoError(repo: RepoName): Promise<RepoError | null> {
+    let cached = this.repoErrors.get(repo);
+    if (!cached) {
+      cached = this.readRepoError(repo);
+      this.repoErrors.set(repo, cached);
+      cached.catch(() => this.repoErrors.delete(repo));
+    }
+    return cached;
+  }
+
+  private async readRepoError(repo: RepoName): Promise<RepoError | null> {
     const stored = await readJsonOrNull<{ message?: unknown; at?: unknown }>(this.layout.repoErrorFile(repo));
     if (typeof stored?.message !== 'string' || typeof stored.at !== 'number') return null;
     return { message: stored.message, at: stored.at };

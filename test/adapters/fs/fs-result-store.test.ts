@@ -58,6 +58,19 @@ describe('FsResultStore on disk', () => {
     expect(plan).toBe('plan');
   });
 
+  it('persists repo errors across instances and serves repeat reads from memory', async () => {
+    const repo = 'my-infra' as RepoName;
+    await store.setRepoError(repo, 'clone failed');
+    const reopened = new FsResultStore({ dataDir: dir, clock });
+    expect((await reopened.getRepoError(repo))?.message).toBe('clone failed');
+    // Removing the file behind the store's back does not change what the (single-writer) store serves.
+    await rm(join(dir, 'repos/my-infra/error.json'));
+    expect((await reopened.getRepoError(repo))?.message).toBe('clone failed');
+    await reopened.setRepoError(repo, null);
+    expect(await reopened.getRepoError(repo)).toBeNull();
+    expect(await new FsResultStore({ dataDir: dir, clock }).getRepoError(repo)).toBeNull();
+  });
+
   it('encodes stack paths injectively into single safe names', () => {
     const stacks = [
       '.',
