@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asValue } from 'awilix';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { makeKeys } from '../../src/adapters/redis/keys.js';
 import { loadConfigFile } from '../../src/app/config/load-config.js';
 import type { Cradle } from '../../src/app/container/cradle.js';
@@ -126,7 +127,10 @@ async function main(): Promise<void> {
   const [role, configPath, arg = ''] = process.argv.slice(2);
   const config = await loadConfigFile(configPath!, {});
   const root = join(config.worker.workDir, `checkout-${process.pid}`);
+  // BENCH_LOG=warn (or debug, ...) prints the processes' logs to stderr; silent by default.
+  const logger = process.env.BENCH_LOG ? pino({ level: process.env.BENCH_LOG }, pino.destination(2)) : null;
   const overrides = {
+    ...(logger && { logger: asValue(logger) }),
     repoSource: asValue(repoSource(role === 'serve' ? Number(arg) : 0, root)),
     toolResolver: asValue(anyTool),
     planRunner: asValue(planRunner(arg)),
@@ -145,6 +149,8 @@ async function main(): Promise<void> {
       if (m.type === 'scan') reply(await scan(c));
       if (m.type === 'stats') reply(stats());
       if (m.type === 'stop') {
+        // As `driftd serve` stops: the last outbox drain runs while Redis is still connected.
+        if (role === 'serve') await c.outboxPump.stop();
         await disposeContainer(container, 0);
         process.disconnect?.();
       }
