@@ -7,8 +7,12 @@
  *   npm run bench               every module
  *   npm run bench -- queue ui   only those
  *
- * A module that is missing or fails is reported in the table and the others still run.
+ * Each module runs in its own child process (a fresh heap, and a crash or a hang is contained: limit
+ * BENCH_MODULE_TIMEOUT_S, default 900); a module that is missing or fails is reported in the table and the
+ * others still run. Progress goes to stderr, the table to stdout.
  */
+
+import { fork } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { arch, cpus, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -124,23 +128,62 @@ async function unregisteredModules(): Promise<string[]> {
   return out;
 }
 
+/** Per-module limit: a module that hangs is stopped and reported, and the others still run. */
+const MODULE_TIMEOUT_MS = Number(process.env.BENCH_MODULE_TIMEOUT_S ?? 900) * 1000;
+
+/**
+ * Runs one module in a child process (this file with `--child NAME`), so a crash, a hang or leftover
+ * timers of one benchmark cannot take the others down, and each starts with a fresh heap.
+ */
+function runInChild(name: string): Promise<{ rows?: Row[]; error?: string }> {
+  return new Promise((resolve) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx'] });
+    let settled: { rows?: Row[]; error?: string } | null = null;
+    const timer = setTimeout(() => {
+      settled ??= { error: `did not finish within ${MODULE_TIMEOUT_MS / 1000} s: stopped` };
+      child.kill('SIGKILL');
+    }, MODULE_TIMEOUT_MS);
+    child.on('message', (m: { rows?: Row[]; error?: string }) => {
+      settled ??= m;
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(settled ?? { error: `exited with ${signal ?? `code ${code}`} before reporting` });
+    });
+  });
+}
+
 async function runModule(name: string, adapt: Adapter): Promise<BenchRow[]> {
-  const file = `${BENCH_DIR}${name}.ts`;
-  const present = await readFile(file).then(
+  const present = await readFile(`${BENCH_DIR}${name}.ts`).then(
     () => true,
     () => false,
   );
   if (!present) return [note(name, `bench/${name}.ts is not present: not run`)];
   const started = performance.now();
+  const { rows, error } = await runInChild(name);
+  process.stderr.write(`bench: ${name} done in ${round((performance.now() - started) / 1000, 1)} s\n`);
+  if (error !== undefined || rows === undefined) return [note(name, `failed: ${error ?? 'no rows'}`)];
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { run?: () => Promise<Row[]> };
-    if (typeof mod.run !== 'function') return [note(name, `bench/${name}.ts exports no run(): not run`)];
-    const rows = adapt(await mod.run());
-    process.stderr.write(`bench: ${name} done in ${round((performance.now() - started) / 1000, 1)} s\n`);
-    return rows;
-  } catch (error) {
-    return [note(name, `failed: ${error instanceof Error ? error.message : String(error)}`)];
+    return adapt(rows);
+  } catch (e) {
+    return [note(name, `rows of an unexpected shape: ${e instanceof Error ? e.message : String(e)}`)];
   }
+}
+
+/** Child side: import bench/NAME.ts, run it, send its rows to the parent. */
+async function childMain(name: string): Promise<void> {
+  try {
+    const mod = (await import(pathToFileURL(`${BENCH_DIR}${name}.ts`).href)) as {
+      run?: () => Promise<Row[]>;
+    };
+    if (typeof mod.run !== 'function') throw new Error(`bench/${name}.ts exports no run()`);
+    const rows = await mod.run();
+    await new Promise((resolve) => process.send!({ rows: JSON.parse(JSON.stringify(rows)) }, resolve));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await new Promise((resolve) => process.send!({ error: message }, resolve));
+  }
+  process.exit(0);
 }
 
 function machine(): string {
@@ -151,6 +194,7 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  if (only[0] === '--child') return childMain(only[1]!);
   const extra = (await unregisteredModules()).map((name) => ({ name, adapt: genericRows(name) }));
   const selected = [...MODULES, ...extra].filter((m) => only.length === 0 || only.includes(m.name));
   const rows: BenchRow[] = [];
