@@ -240,7 +240,7 @@ function linearityRows(small: ScaleMeasure, large: ScaleMeasure): BenchRow[] {
     per('results on disk', round(large.resultsMs / 1000, 2), 's', results, 1.5),
     {
       ...per('Redis commands per job', large.serverCommandsPerJob, 'cmds', cmds, 1.1),
-      baseline: `${small.stacks}-stack run`,
+      baseline: `${small.stacks.toLocaleString('en-US')}-stack run`,
     },
     {
       ...per(
@@ -250,12 +250,12 @@ function linearityRows(small: ScaleMeasure, large: ScaleMeasure): BenchRow[] {
         large.workerPeakRssMb / small.workerPeakRssMb,
         1.5,
       ),
-      baseline: `${small.stacks}-stack run`,
+      baseline: `${small.stacks.toLocaleString('en-US')}-stack run`,
       goal: 'ratio ≤ 1.5 (flat)',
     },
     {
       ...per('serve peak RSS', large.servePeakRssMb, 'MB', large.servePeakRssMb / small.servePeakRssMb, k),
-      baseline: `${small.stacks}-stack run`,
+      baseline: `${small.stacks.toLocaleString('en-US')}-stack run`,
       goal: `ratio ≤ ${k} (at most linear)`,
     },
   ];
