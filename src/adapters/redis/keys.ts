@@ -4,6 +4,9 @@ import { parseTaskId, taskIdOfJob } from '../../domain/ids.js';
 
 export const DEFAULT_PREFIX = 'driftd:';
 
+/** How many of the newest events the event stream keeps (RedisEventBus and the queue scripts that append). */
+export const DEFAULT_EVENT_CAPACITY = 10_000;
+
 /**
  * Every Redis key driftd uses, under one prefix (default `driftd:`).
  *
@@ -67,7 +70,7 @@ export function makeKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
     prefix,
     lock: (repo) => repoKey(repo, 'lock'),
     active: (repo) => repoKey(repo, 'active'),
-    task: (taskId) => repoKey(repoOfTask(taskId), `task:${taskId}`),
+    task: (taskId) => repoKey(requireRepo(taskId), `task:${taskId}`),
     repoTasks: (repo) => repoKey(repo, 'tasks'),
     repoJobs: (repo) => repoKey(repo, 'jobs'),
     pending: `${prefix}queue:pending`,
@@ -81,12 +84,32 @@ export function makeKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
   };
 }
 
-/** The repo a task id belongs to (`<repo>:<timestamp>`), or null when it is not a driftd task id. */
-export function repoOfTaskId(taskId: string): RepoName | null {
-  return parseTaskId(taskId)?.repo ?? null;
+/**
+ * Parses are memoized: every claim and settle derives keys from a few ids several times, and a full
+ * validation (repo name, stack path rules) per derivation showed in profiles. Bounded: cleared when full.
+ */
+function memo<T>(parse: (id: string) => T): (id: string) => T {
+  const seen = new Map<string, T>();
+  return (id) => {
+    let value = seen.get(id);
+    if (value === undefined && !seen.has(id)) {
+      if (seen.size >= 4096) seen.clear();
+      value = parse(id);
+      seen.set(id, value);
+    }
+    return value as T;
+  };
 }
 
-function repoOfTask(taskId: TaskId): RepoName {
+const repoOfTask = memo((taskId) => parseTaskId(taskId)?.repo ?? null);
+const taskOfJob = memo((jobId) => taskIdOfJob(jobId as JobId));
+
+/** The repo a task id belongs to (`<repo>:<timestamp>`), or null when it is not a driftd task id. */
+export function repoOfTaskId(taskId: string): RepoName | null {
+  return repoOfTask(taskId);
+}
+
+function requireRepo(taskId: TaskId): RepoName {
   const repo = repoOfTaskId(taskId);
   if (repo === null) throw new DriftdError('DRIFTD_INVALID_INPUT', `"${taskId}" is not a task id`);
   return repo;
@@ -94,5 +117,5 @@ function repoOfTask(taskId: TaskId): RepoName {
 
 /** The task a job id belongs to (`<repo>:<stack>:<timestamp>`), or null when it is not a driftd job id. */
 export function taskOfJobId(jobId: string): TaskId | null {
-  return taskIdOfJob(jobId as JobId);
+  return taskOfJob(jobId);
 }

@@ -1,9 +1,11 @@
 import type { DomainEvent } from '../../domain/events.js';
+import type { JobFailure } from '../../domain/failure.js';
 import type { JobId } from '../../domain/ids.js';
-import type { Job, RunningJob } from '../../domain/job.js';
+import type { Job, JobResultSummary, RunningJob } from '../../domain/job.js';
 import type { Task } from '../../domain/task.js';
-import type { ClaimedJob } from '../../ports/job-queue.port.js';
+import type { ClaimedJob, ClaimRequest } from '../../ports/job-queue.port.js';
 import { decodeJob, decodeTask, type Flat } from './records.js';
+import type { TaskStatics } from './task-statics.js';
 
 /**
  * Turns script replies (HMGET snapshots of a task and a job after the transition) into the port's
@@ -24,10 +26,72 @@ export function snapshot(jobId: string, taskFlat: unknown, jobFlat: unknown): Sn
   return { task, job };
 }
 
-/** A claim's result: the running job, its task as moved, and `job.started`. */
-export function claimedJob(jobId: string, now: number, taskFlat: unknown, jobFlat: unknown): ClaimedJob {
-  const { task, job } = snapshot(jobId, taskFlat, jobFlat);
-  const running = job as RunningJob;
+/** A script's D (TASK_STATE_FIELDS without lockTtlMs) and J (JOB_READ_FIELDS) replies. */
+export type Row = readonly (string | number | null)[];
+
+const text = (v: string | number | null | undefined): string | undefined =>
+  v === null || v === undefined || v === '' ? undefined : String(v);
+
+/** The task from its cached statics and the D a script returned, keys in decodeTask's order. */
+export function taskFrom(s: TaskStatics, d: Row): Task {
+  const task: Record<string, unknown> = { id: s.id, repo: s.repo, status: String(d[2]), trigger: s.trigger };
+  if (s.commit !== undefined) task.commit = s.commit;
+  if (s.stack !== undefined) task.stack = s.stack;
+  task.counters = {
+    total: Number(d[3] ?? 0),
+    queued: Number(d[4] ?? 0),
+    running: Number(d[5] ?? 0),
+    completed: Number(d[6] ?? 0),
+    failed: Number(d[7] ?? 0),
+    drifted: Number(d[8] ?? 0),
+    errored: Number(d[9] ?? 0),
+  };
+  task.createdAt = s.createdAt;
+  if (s.startedAt !== undefined) task.startedAt = s.startedAt;
+  const finishedAt = text(d[10]);
+  if (finishedAt !== undefined) task.finishedAt = Number(finishedAt);
+  const reason = text(d[11]);
+  if (reason !== undefined) task.reason = reason;
+  const supersededBy = text(d[12]);
+  if (supersededBy !== undefined) task.supersededBy = supersededBy;
+  return task as unknown as Task;
+}
+
+/** The fields every job state shares, in decodeJob's order, from J before the move. */
+function jobBase(
+  jobId: string,
+  s: TaskStatics,
+  j: Row,
+  attempt: number,
+  now: number,
+): Record<string, unknown> {
+  const job: Record<string, unknown> = { id: jobId, taskId: s.id, repo: s.repo, stack: String(j[2]) };
+  if (s.commit !== undefined) job.commit = s.commit;
+  job.attempt = attempt;
+  job.maxAttempts = s.maxAttempts;
+  job.createdAt = s.createdAt;
+  job.updatedAt = now;
+  const lastKind = text(j[5]);
+  if (lastKind !== undefined) job.lastFailure = { kind: lastKind, message: text(j[6]) ?? '' };
+  return job;
+}
+
+/** A claim (claimJob, or the next job of a settle): the running job, its task and `job.started`. */
+export function claimedJob(
+  jobId: string,
+  now: number,
+  s: TaskStatics,
+  reply: { d: unknown; j: unknown },
+  request: ClaimRequest,
+): ClaimedJob {
+  const task = taskFrom(s, reply.d as Row);
+  const job = jobBase(jobId, s, reply.j as Row, Number((reply.j as Row)[3] ?? 0) + 1, now);
+  job.status = 'running';
+  job.workerId = request.workerId;
+  job.leaseToken = request.token;
+  job.leaseDeadline = now + request.leaseMs;
+  job.startedAt = now;
+  const running = job as unknown as RunningJob;
   const event: DomainEvent = {
     type: 'job.started',
     jobId: running.id,
@@ -40,6 +104,50 @@ export function claimedJob(jobId: string, now: number, taskFlat: unknown, jobFla
     occurredAt: now,
   };
   return { job: running, task, events: [event] };
+}
+
+/** The job and task after completeJob. */
+export function completedJob(
+  jobId: string,
+  now: number,
+  s: TaskStatics,
+  reply: { d: unknown; j: unknown },
+  result: JobResultSummary,
+): Snapshot {
+  const j = reply.j as Row;
+  const job = jobBase(jobId, s, j, Number(j[3] ?? 0), now);
+  job.status = 'completed';
+  job.startedAt = Number(j[4] ?? 0);
+  job.finishedAt = now;
+  job.result = result;
+  return { task: taskFrom(s, reply.d as Row), job: job as unknown as Job };
+}
+
+/** The job and task after failJob: pending again when `retried`, else failed (keeping `result`). */
+export function failedJob(
+  jobId: string,
+  now: number,
+  s: TaskStatics,
+  reply: { d: unknown; j: unknown; retried: boolean },
+  failure: JobFailure,
+  result: JobResultSummary | undefined,
+): Snapshot {
+  const j = reply.j as Row;
+  const job = jobBase(jobId, s, j, Number(j[3] ?? 0), now);
+  const copy = { kind: failure.kind, message: failure.message };
+  job.lastFailure = copy;
+  if (reply.retried) {
+    job.status = 'pending';
+    job.queuedAt = now;
+  } else {
+    job.status = 'failed';
+    const startedAt = text(j[4]);
+    if (startedAt !== undefined) job.startedAt = Number(startedAt);
+    job.finishedAt = now;
+    job.failure = copy;
+    if (result !== undefined) job.result = result;
+  }
+  return { task: taskFrom(s, reply.d as Row), job: job as unknown as Job };
 }
 
 /** The job event of a settle (completed, or failed with/without retry) plus `task.finished` when it ended. */

@@ -1,7 +1,7 @@
 import type { FailureKind, JobFailure } from '../../domain/failure.js';
 import type { JobId, LeaseToken, RepoName, StackPath, TaskId } from '../../domain/ids.js';
 import type { Job, JobResultSummary } from '../../domain/job.js';
-import type { Task, TaskStatus } from '../../domain/task.js';
+import type { Task } from '../../domain/task.js';
 
 /**
  * How a task and its jobs are laid out in one Redis hash (`keys.task(taskId)`):
@@ -54,6 +54,39 @@ export const JOB_FIELDS = [
   'reason',
 ] as const;
 
+/**
+ * The task fields a claim or settle script reads and returns for every job (`local D` in those scripts):
+ * only what changes while a task runs, plus `id`, `repo`, `total` and `lockTtlMs` the script needs; the
+ * rest comes from TaskStaticsCache. Replies carry D without its last entry (lockTtlMs).
+ */
+export const TASK_STATE_FIELDS = [
+  'id',
+  'repo',
+  'status',
+  'total',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'drifted',
+  'errored',
+  'finishedAt',
+  'reason',
+  'supersededBy',
+  'lockTtlMs',
+] as const;
+
+/** The job fields a claim or settle script reads before its move (`local J`; JobRead in queue-replies). */
+export const JOB_READ_FIELDS = [
+  'status',
+  'leaseToken',
+  'stack',
+  'attempt',
+  'startedAt',
+  'lastKind',
+  'lastMsg',
+] as const;
+
 /** One HMGET reply: values in field order, null where the field is absent. */
 export type Flat = readonly (string | null)[];
 type Fields<K extends string> = Record<K, string | undefined>;
@@ -75,32 +108,41 @@ const num = (v: string | undefined): number => Number(v ?? 0);
 const opt = <K extends string, V>(key: K, v: V | undefined) =>
   (v === undefined ? {} : { [key]: v }) as Partial<Record<K, V>>;
 
-/** The task in a TASK_FIELDS reply, or null when the record does not exist (expired or never written). */
-export function decodeTask(flat: Flat): Task | null {
-  const t = zip(TASK_FIELDS, flat);
-  if (t.id === undefined || t.status === undefined) return null;
-  return {
-    id: t.id as TaskId,
-    repo: t.repo as RepoName,
-    status: t.status as TaskStatus,
-    trigger: JSON.parse(t.trigger ?? '{}'),
-    ...opt('commit', t.commit),
-    ...opt('stack', t.stack as StackPath | undefined),
-    counters: {
-      total: num(t.total),
-      queued: num(t.queued),
-      running: num(t.running),
-      completed: num(t.completed),
-      failed: num(t.failed),
-      drifted: num(t.drifted),
-      errored: num(t.errored),
-    },
-    createdAt: num(t.createdAt),
-    ...opt('startedAt', t.startedAt === undefined ? undefined : num(t.startedAt)),
-    ...opt('finishedAt', t.finishedAt === undefined ? undefined : num(t.finishedAt)),
-    ...opt('reason', t.reason),
-    ...opt('supersededBy', t.supersededBy as TaskId | undefined),
+/** A reply value: a string, a number (scripts return counters they computed as integers) or null. */
+type Value = string | number | null | undefined;
+const present = (v: Value): v is string | number => v !== null && v !== undefined && v !== '';
+
+/**
+ * The task in a TASK_FIELDS reply, or null when the record does not exist (expired or never written).
+ * Reads by index, without intermediate objects: it runs for every claimed and settled job.
+ */
+export function decodeTask(flat: Flat | readonly Value[]): Task | null {
+  const [id, repo, status, trigger, commit, stack, createdAt, startedAt, finishedAt, reason, supersededBy] =
+    flat;
+  if (!present(id) || !present(status)) return null;
+  const task: Record<string, unknown> = {
+    id: String(id),
+    repo: String(repo),
+    status,
+    trigger: JSON.parse(present(trigger) ? String(trigger) : '{}'),
   };
+  if (present(commit)) task.commit = String(commit);
+  if (present(stack)) task.stack = String(stack);
+  task.counters = {
+    total: Number(flat[12] ?? 0),
+    queued: Number(flat[13] ?? 0),
+    running: Number(flat[14] ?? 0),
+    completed: Number(flat[15] ?? 0),
+    failed: Number(flat[16] ?? 0),
+    drifted: Number(flat[17] ?? 0),
+    errored: Number(flat[18] ?? 0),
+  };
+  task.createdAt = Number(createdAt ?? 0);
+  if (present(startedAt)) task.startedAt = Number(startedAt);
+  if (present(finishedAt)) task.finishedAt = Number(finishedAt);
+  if (present(reason)) task.reason = String(reason);
+  if (present(supersededBy)) task.supersededBy = String(supersededBy);
+  return task as unknown as Task;
 }
 
 function failure(kind: string | undefined, message: string | undefined): JobFailure | undefined {

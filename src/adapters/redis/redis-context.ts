@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { JOB_RETENTION_MS } from '../../domain/lock-policy.js';
 import type { Logger } from '../../ports/logger.port.js';
-import { makeKeys, type RedisKeys } from './keys.js';
+import { DEFAULT_EVENT_CAPACITY, makeKeys, type RedisKeys } from './keys.js';
 import { loadScripts } from './load-scripts.js';
 
 export interface RedisCoordinationOptions {
@@ -13,6 +13,11 @@ export interface RedisCoordinationOptions {
   readonly retentionMs?: number;
   /** How many recent task ids each repo's index keeps (default 500); older ones drop off the lists. */
   readonly tasksPerRepo?: number;
+  /**
+   * The event stream's capacity (default 10,000, as RedisEventBus): claim and complete append their events
+   * to the stream in the same script, trimmed like the bus trims.
+   */
+  readonly eventCapacity?: number;
   readonly logger?: Logger;
 }
 
@@ -22,6 +27,7 @@ export interface RedisContext {
   readonly keys: RedisKeys;
   readonly retentionMs: number;
   readonly tasksPerRepo: number;
+  readonly eventCapacity: number;
   readonly logger?: Logger;
 }
 
@@ -32,6 +38,7 @@ export function redisContext(options: RedisCoordinationOptions): RedisContext {
     keys: makeKeys(options.prefix),
     retentionMs: options.retentionMs ?? JOB_RETENTION_MS,
     tasksPerRepo: options.tasksPerRepo ?? 500,
+    eventCapacity: Math.max(1, Math.floor(options.eventCapacity ?? DEFAULT_EVENT_CAPACITY)),
     ...(options.logger !== undefined && { logger: options.logger }),
   };
 }

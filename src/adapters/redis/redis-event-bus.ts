@@ -3,7 +3,8 @@ import type { DomainEvent, DomainEventType, EventOf } from '../../domain/events.
 import type { EventBus, StoredEvent, Unsubscribe } from '../../ports/event-bus.port.js';
 import type { Logger } from '../../ports/logger.port.js';
 import { duplicateForBlocking, withRedis } from './create-redis-client.js';
-import { makeKeys } from './keys.js';
+import { DEFAULT_EVENT_CAPACITY, makeKeys } from './keys.js';
+import { isRecorded } from './recorded-events.js';
 
 export interface RedisEventBusOptions {
   readonly redis: Redis;
@@ -46,21 +47,23 @@ export class RedisEventBus implements EventBus {
 
   constructor(private readonly options: RedisEventBusOptions) {
     this.key = makeKeys(options.prefix).events;
-    this.capacity = Math.max(1, Math.floor(options.capacity ?? 10_000));
+    this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_EVENT_CAPACITY));
   }
 
   publish(event: DomainEvent): Promise<void> {
     return this.publishAll([event]);
   }
 
+  /** Skips events a queue script already appended to this stream (see recorded-events.ts). */
   publishAll(events: readonly DomainEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+    const fresh = events.filter((e) => !isRecorded(e, this.key));
+    if (fresh.length === 0) return Promise.resolve();
     return withRedis('events.publish', async () => {
       // Plain commands issued in order (not an explicit pipeline, which would jump ahead of commands the
       // client auto-pipelines), so a subscribe() before this publish sees its start point first.
       const { redis } = this.options;
       await Promise.all(
-        events.map((e) => redis.xadd(this.key, 'MAXLEN', '=', this.capacity, '*', 'e', JSON.stringify(e))),
+        fresh.map((e) => redis.xadd(this.key, 'MAXLEN', '=', this.capacity, '*', 'e', JSON.stringify(e))),
       );
     });
   }

@@ -15,10 +15,19 @@ import { CandidatePicker, type Candidates } from './claim-candidates.js';
 import { withRedis } from './create-redis-client.js';
 import { repoOfTaskId, taskOfJobId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
-import { claimedJob, settleEvents, snapshot } from './queue-replies.js';
+import {
+  claimedJob,
+  completedJob,
+  failedJob,
+  type Snapshot,
+  settleEvents,
+  snapshot,
+} from './queue-replies.js';
+import { markRecorded } from './recorded-events.js';
 import { type RedisContext, type RedisCoordinationOptions, redisContext } from './redis-context.js';
 import { serverTime } from './redis-time.js';
 import { scriptOutcome } from './script-errors.js';
+import { type TaskStatics, TaskStaticsCache } from './task-statics.js';
 import { WakeListener } from './wake-listener.js';
 
 /** How many times a claim re-reads the queue head when other claimers took its candidates first. */
@@ -34,12 +43,14 @@ export class RedisJobQueue implements JobQueue {
   private readonly ctx: RedisContext;
   private readonly picker: CandidatePicker;
   private readonly wake: WakeListener;
+  private readonly statics: TaskStaticsCache;
 
   constructor(options: RedisCoordinationOptions) {
     this.ctx = redisContext(options);
     const { redis, keys } = this.ctx;
     this.picker = new CandidatePicker((count) => redis.zrange(keys.pending, 0, count - 1));
     this.wake = new WakeListener(this.ctx);
+    this.statics = new TaskStaticsCache(this.ctx);
   }
 
   claim(request: ClaimRequest): Promise<ClaimedJob | null> {
@@ -47,29 +58,60 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async claimRounds(request: ClaimRequest): Promise<ClaimedJob | null> {
-    const { redis, keys } = this.ctx;
+    const { redis, keys, eventCapacity } = this.ctx;
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       const c = await this.picker.pick(round > 0);
       if (!c) return null;
       const repo = repoOfTaskId(c.taskId)!;
       let reply: ScriptReply | undefined;
       try {
+        await this.knowTasks(c.taskId);
         reply = await redis.driftd_claimJob(
           keys.pending,
           keys.leases,
           keys.task(c.taskId),
           keys.lock(repo),
+          keys.events,
           request.workerId,
           request.token,
           request.leaseMs,
+          eventCapacity,
           ...c.ids,
         );
       } finally {
         this.picker.settle(c, reply?.[0] === 1 ? String(reply[4]) : null);
       }
-      if (reply[0] === 1) return claimedJob(String(reply[4]), Number(reply[1]), reply[2], reply[3]);
+      if (reply[0] === 1) {
+        const statics = await this.staticsOf(c.taskId);
+        const claimed = claimedJob(
+          String(reply[4]),
+          Number(reply[1]),
+          statics,
+          { d: reply[2], j: reply[3] },
+          request,
+        );
+        return this.recorded(claimed);
+      }
     }
     return null;
+  }
+
+  /** Caches the unchanging fields of tasks this process has not met yet (the scripts return the rest). */
+  private knowTasks(...taskIds: TaskId[]): Promise<void> | undefined {
+    if (taskIds.every((id) => this.statics.get(id) !== undefined)) return undefined;
+    return this.statics.load(taskIds);
+  }
+
+  private async staticsOf(taskId: TaskId): Promise<TaskStatics> {
+    const statics = this.statics.get(taskId) ?? (await this.statics.require(taskId));
+    if (!statics) throw new DriftdError('DRIFTD_INTERNAL', `task ${taskId} vanished during a queue call`);
+    return statics;
+  }
+
+  /** A claim whose job.started event the script appended to the stream already. */
+  private recorded(claimed: ClaimedJob): ClaimedJob {
+    markRecorded(claimed.events, this.ctx.keys.events);
+    return claimed;
   }
 
   renew(jobId: JobId, token: LeaseToken, leaseMs: number, lockTtlMs: number): Promise<LeaseStatus> {
@@ -103,29 +145,39 @@ export class RedisJobQueue implements JobQueue {
       );
     }
     return withRedis('complete', () =>
-      this.settle(jobId, next, (taskId, c) => {
-        const { redis, keys, retentionMs } = this.ctx;
-        const nextTaskId = c?.taskId ?? taskId;
-        return redis.driftd_completeJob(
-          keys.task(taskId),
-          keys.lock(repoOfTaskId(taskId)!),
-          keys.active(repoOfTaskId(taskId)!),
-          keys.live,
-          keys.leases,
-          keys.pending,
-          keys.task(nextTaskId),
-          keys.lock(repoOfTaskId(nextTaskId)!),
-          jobId,
-          token,
-          JSON.stringify(result),
-          result.status === 'drifted' ? '1' : '0',
-          retentionMs,
-          next?.workerId ?? '',
-          next?.token ?? '',
-          next?.leaseMs ?? 0,
-          ...(c?.ids ?? []),
-        );
-      }),
+      this.settle(
+        jobId,
+        next,
+        'complete',
+        (taskId, c) => {
+          const { redis, keys, retentionMs, eventCapacity } = this.ctx;
+          const repo = repoOfTaskId(taskId)!;
+          const nextTaskId = c?.taskId ?? taskId;
+          return redis.driftd_completeJob(
+            keys.task(taskId),
+            keys.lock(repo),
+            keys.active(repo),
+            keys.live,
+            keys.leases,
+            keys.pending,
+            keys.task(nextTaskId),
+            keys.lock(repoOfTaskId(nextTaskId)!),
+            keys.events,
+            jobId,
+            token,
+            JSON.stringify(result),
+            result.status === 'drifted' ? '1' : '0',
+            retentionMs,
+            JSON.stringify({ status: result.status, kinds: result.kinds }),
+            eventCapacity,
+            next?.workerId ?? '',
+            next?.token ?? '',
+            next?.leaseMs ?? 0,
+            ...(c?.ids ?? []),
+          );
+        },
+        (reply, now, s) => completedJob(jobId, now, s, { d: reply[3], j: reply[4] }, result),
+      ),
     );
   }
 
@@ -137,44 +189,56 @@ export class RedisJobQueue implements JobQueue {
     next?: ClaimRequest,
   ): Promise<SettleOutcome> {
     return withRedis('fail', () =>
-      this.settle(jobId, next, (taskId, c) => {
-        const { redis, keys, retentionMs } = this.ctx;
-        const repo = repoOfTaskId(taskId)!;
-        return redis.driftd_failJob(
-          keys.task(taskId),
-          keys.lock(repo),
-          keys.active(repo),
-          keys.live,
-          keys.leases,
-          keys.pending,
-          keys.seq,
-          keys.task(c?.taskId ?? taskId),
-          jobId,
-          token,
-          failure.kind,
-          failure.message,
-          isRetryable(failure.kind) ? '1' : '0',
-          countsAsErrored(failure.kind) ? '1' : '0',
-          result === undefined ? '' : JSON.stringify(result),
-          retentionMs,
-          keys.wakeChannel,
-          next?.workerId ?? '',
-          next?.token ?? '',
-          next?.leaseMs ?? 0,
-          ...(c?.ids ?? []),
-        );
-      }),
+      this.settle(
+        jobId,
+        next,
+        'fail',
+        (taskId, c) => {
+          const { redis, keys, retentionMs } = this.ctx;
+          const repo = repoOfTaskId(taskId)!;
+          const nextTaskId = c?.taskId ?? taskId;
+          return redis.driftd_failJob(
+            keys.task(taskId),
+            keys.lock(repo),
+            keys.active(repo),
+            keys.live,
+            keys.leases,
+            keys.pending,
+            keys.seq,
+            keys.task(nextTaskId),
+            keys.lock(repoOfTaskId(nextTaskId)!),
+            jobId,
+            token,
+            failure.kind,
+            failure.message,
+            isRetryable(failure.kind) ? '1' : '0',
+            countsAsErrored(failure.kind) ? '1' : '0',
+            result === undefined ? '' : JSON.stringify(result),
+            retentionMs,
+            keys.wakeChannel,
+            next?.workerId ?? '',
+            next?.token ?? '',
+            next?.leaseMs ?? 0,
+            ...(c?.ids ?? []),
+          );
+        },
+        (reply, now, s) =>
+          failedJob(jobId, now, s, { d: reply[3], j: reply[4], retried: reply[9] === 1 }, failure, result),
+      ),
     );
   }
 
   /**
    * Runs a settle script (which also claims `next` from the picked candidates), then falls back to a
-   * plain claim when every candidate was taken by someone else meanwhile.
+   * plain claim when every candidate was taken by someone else meanwhile. Complete appends its events
+   * (and the next job's) to the stream in the script; fail leaves them to the caller.
    */
   private async settle(
     jobId: JobId,
     next: ClaimRequest | undefined,
+    kind: 'complete' | 'fail',
     run: (taskId: TaskId, c: Candidates | null) => Promise<ScriptReply>,
+    settled: (reply: ScriptReply, now: number, statics: TaskStatics) => Snapshot,
   ): Promise<SettleOutcome> {
     const taskId = taskOfJobId(jobId);
     if (taskId === null) {
@@ -183,21 +247,27 @@ export class RedisJobQueue implements JobQueue {
     const c = next ? await this.picker.pick() : null;
     let reply: ScriptReply | undefined;
     try {
+      const loading = c ? this.knowTasks(taskId, c.taskId) : this.knowTasks(taskId);
+      if (loading) await loading;
       reply = await run(taskId, c);
     } finally {
-      this.picker.settle(c, reply?.[5] === 1 ? String(reply[8]) : null);
+      this.picker.settle(c, reply?.[5] === 1 ? String(reply[6]) : null);
     }
     const now = Number(reply[1]);
     let claimed: ClaimedJob | null = null;
-    if (reply[5] === 1) claimed = claimedJob(String(reply[8]), now, reply[6], reply[7]);
-    else if (next && reply[5] === -7) claimed = await this.claimRounds(next);
+    if (reply[5] === 1) {
+      const statics = await this.staticsOf(c!.taskId);
+      claimed = claimedJob(String(reply[6]), now, statics, { d: reply[7], j: reply[8] }, next!);
+      if (kind === 'complete') this.recorded(claimed);
+    } else if (next && reply[5] === -7) claimed = await this.claimRounds(next);
     const code = Number(reply[0]);
     if (code !== 1) {
       const reason = scriptOutcome(code, 'settle');
       return { ok: false, reason: reason as 'lease_lost' | 'not_found' | 'canceled', next: claimed };
     }
-    const snap = snapshot(jobId, reply[3], reply[4]);
+    const snap = settled(reply, now, await this.staticsOf(taskId));
     const events = settleEvents(snap, reply[2] === 1, now);
+    if (kind === 'complete') markRecorded(events, this.ctx.keys.events);
     return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
   }
 

@@ -26,7 +26,7 @@ export class RedisFixture {
     return createRedisClient({ url: (await this.handle()).url, role });
   }
 
-  async coordination(options: { retentionMs?: number; tasksPerRepo?: number } = {}) {
+  async coordination(options: { retentionMs?: number; tasksPerRepo?: number; eventCapacity?: number } = {}) {
     const redis = await this.client();
     const prefix = `test-${randomUUID().slice(0, 8)}:`;
     const coordination = createRedisCoordination({ redis, prefix, ...options });

@@ -29,7 +29,11 @@ const TASKS_PER_REPO = 3;
 
 describe.runIf(redisAvailable)('redis key lifetimes', () => {
   it('after tasks end and retention passes, only bounded keys without a TTL remain', async () => {
-    const s = await fixture.coordination({ retentionMs: RETENTION_MS, tasksPerRepo: TASKS_PER_REPO });
+    const s = await fixture.coordination({
+      retentionMs: RETENTION_MS,
+      tasksPerRepo: TASKS_PER_REPO,
+      eventCapacity: 20,
+    });
     cleanups.push(s.cleanup);
     const bus = new RedisEventBus({ redis: s.redis, prefix: s.prefix, capacity: 20 });
     cleanups.push(() => bus.close());

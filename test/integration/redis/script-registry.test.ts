@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LUA_DIR, readScripts } from '../../../src/adapters/redis/load-scripts.js';
-import { JOB_FIELDS, TASK_FIELDS } from '../../../src/adapters/redis/records.js';
+import {
+  JOB_FIELDS,
+  JOB_READ_FIELDS,
+  TASK_FIELDS,
+  TASK_STATE_FIELDS,
+} from '../../../src/adapters/redis/records.js';
 import { SCRIPT_CODES } from '../../../src/adapters/redis/script-errors.js';
 
 /** Checks the Lua scripts against the house rules and against their TypeScript side (no Redis needed). */
@@ -45,6 +50,10 @@ describe('redis lua scripts', () => {
       const jf = luaList(s.lua, 'JF');
       if (tf) expect(tf, s.name).toEqual([...TASK_FIELDS]);
       if (jf) expect(jf, s.name).toEqual([...JOB_FIELDS]);
+      const d = luaList(s.lua, 'D');
+      const j = luaList(s.lua, 'J');
+      if (d) expect(d, s.name).toEqual([...TASK_STATE_FIELDS]);
+      if (j) expect(j, s.name).toEqual([...JOB_READ_FIELDS]);
     }
   });
 });
