@@ -39,12 +39,14 @@ describe.runIf(hasTerraform)('quickstart: driftd scan -config examples/config.ya
     const code = await main(['scan', '-config', 'examples/config.yaml', '--json'], {
       stdout: (l) => out.push(l),
       stderr: (l) => err.push(l),
-      env: { ...process.env, DRIFTD_DATA_DIR: path.join(dir, 'data'), DRIFTD_CACHE_DIR: path.join(dir, 'cache') },
+      env: {
+        ...process.env,
+        DRIFTD_DATA_DIR: path.join(dir, 'data'),
+        DRIFTD_CACHE_DIR: path.join(dir, 'cache'),
+      },
     });
     const doc = JSON.parse(out.join('\n'));
-    const stacks = Object.fromEntries(
-      (doc.repos[0].stacks as { stack: string }[]).map((s) => [s.stack, s]),
-    );
+    const stacks = Object.fromEntries((doc.repos[0].stacks as { stack: string }[]).map((s) => [s.stack, s]));
     expect(stacks['stacks/network'], err.join('\n')).toMatchObject({ status: 'in_sync', error: null });
     expect(stacks['stacks/app']).toMatchObject({
       status: 'drifted',

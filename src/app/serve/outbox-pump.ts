@@ -10,7 +10,7 @@ export interface OutboxPumpDeps {
 }
 
 export interface OutboxPump {
-  /** Drains every `intervalMs` (unref'd timer). Idempotent. */
+  /** Drains now and then every `intervalMs` (unref'd timer). Idempotent. */
   start(): void;
   /**
    * Drains now; resolves once every entry that was in the outbox when called is recorded (or the drain
@@ -68,6 +68,8 @@ export function makeOutboxPump(deps: OutboxPumpDeps): OutboxPump {
       if (timer !== null || stopped) return;
       timer = setInterval(() => void drainNow(), deps.intervalMs ?? DEFAULT_INTERVAL_MS);
       timer.unref();
+      // Results that arrived while no serve was running are recorded right away.
+      void drainNow();
     },
     drainNow,
     async stop() {
