@@ -1,6 +1,6 @@
 import { DriftdError } from '../../domain/errors.js';
-import type { JobId, RepoName, TaskId } from '../../domain/ids.js';
-import { parseTaskId, taskIdOfJob } from '../../domain/ids.js';
+import type { JobId, RepoName, StackPath, TaskId } from '../../domain/ids.js';
+import { parseJobId, parseTaskId, taskIdOfJob } from '../../domain/ids.js';
 
 export const DEFAULT_PREFIX = 'driftd:';
 
@@ -103,6 +103,12 @@ function memo<T>(parse: (id: string) => T): (id: string) => T {
 
 const repoOfTask = memo((taskId) => parseTaskId(taskId)?.repo ?? null);
 const taskOfJob = memo((jobId) => taskIdOfJob(jobId as JobId));
+const stackOfJob = memo((jobId) => parseJobId(jobId)?.stack ?? null);
+
+/** The stack a job id names (`<repo>:<stack>:<timestamp>`), or null when it is not a driftd job id. */
+export function stackOfJobId(jobId: string): StackPath | null {
+  return stackOfJob(jobId);
+}
 
 /** The repo a task id belongs to (`<repo>:<timestamp>`), or null when it is not a driftd task id. */
 export function repoOfTaskId(taskId: string): RepoName | null {

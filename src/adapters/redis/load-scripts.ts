@@ -96,7 +96,9 @@ declare module 'ioredis' {
         token: string,
         leaseMs: Arg,
         eventCapacity: Arg,
-        ...candidates: string[],
+        taskId: string,
+        startedMembers: string,
+        ...candidateAndMembers: string[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_completeJob(
@@ -115,12 +117,16 @@ declare module 'ioredis' {
         resultJson: string,
         drifted: '1' | '0',
         retentionMs: Arg,
-        resultEventJson: string,
         eventCapacity: Arg,
+        taskId: string,
+        completedMembers: string,
+        finishedMembers: string,
         nextWorkerId: string,
         nextToken: string,
         nextLeaseMs: Arg,
-        ...candidates: string[],
+        nextTaskId: string,
+        startedMembers: string,
+        ...candidateAndMembers: string[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_failJob(
@@ -143,9 +149,11 @@ declare module 'ioredis' {
         resultJson: string,
         retentionMs: Arg,
         wakeChannel: string,
+        taskId: string,
         nextWorkerId: string,
         nextToken: string,
         nextLeaseMs: Arg,
+        nextTaskId: string,
         ...candidates: string[],
       ]
     ): Result<ScriptReply, Context>;

@@ -4,6 +4,7 @@ import type { JobId } from '../../domain/ids.js';
 import type { Job, JobResultSummary, RunningJob } from '../../domain/job.js';
 import type { Task } from '../../domain/task.js';
 import type { ClaimedJob, ClaimRequest } from '../../ports/job-queue.port.js';
+import { repoOfTaskId, stackOfJobId } from './keys.js';
 import { decodeJob, decodeTask, type Flat } from './records.js';
 import type { TaskStatics } from './task-statics.js';
 
@@ -29,31 +30,40 @@ export function snapshot(jobId: string, taskFlat: unknown, jobFlat: unknown): Sn
 /** A script's D (TASK_STATE_FIELDS without lockTtlMs) and J (JOB_READ_FIELDS) replies. */
 export type Row = readonly (string | number | null)[];
 
+/** A claim or settle script's reply parts for one job. */
+export interface JobReply {
+  readonly d: unknown;
+  readonly j: unknown;
+  /** Set when the script finished the task: its `now`, and the reason when it failed. */
+  readonly finished?: { readonly at: number; readonly reason: string | null };
+}
+
 const text = (v: string | number | null | undefined): string | undefined =>
   v === null || v === undefined || v === '' ? undefined : String(v);
 
-/** The task from its cached statics and the D a script returned, keys in decodeTask's order. */
-export function taskFrom(s: TaskStatics, d: Row): Task {
-  const task: Record<string, unknown> = { id: s.id, repo: s.repo, status: String(d[2]), trigger: s.trigger };
+/**
+ * The task from its cached statics and the D a script returned, keys in decodeTask's order. A task the
+ * script did not finish is live (claims and settles act only on live tasks): no finish fields.
+ */
+export function taskFrom(s: TaskStatics, d: Row, finished?: JobReply['finished']): Task {
+  const task: Record<string, unknown> = { id: s.id, repo: s.repo, status: String(d[0]), trigger: s.trigger };
   if (s.commit !== undefined) task.commit = s.commit;
   if (s.stack !== undefined) task.stack = s.stack;
   task.counters = {
-    total: Number(d[3] ?? 0),
-    queued: Number(d[4] ?? 0),
-    running: Number(d[5] ?? 0),
-    completed: Number(d[6] ?? 0),
-    failed: Number(d[7] ?? 0),
-    drifted: Number(d[8] ?? 0),
-    errored: Number(d[9] ?? 0),
+    total: Number(d[1] ?? 0),
+    queued: Number(d[2] ?? 0),
+    running: Number(d[3] ?? 0),
+    completed: Number(d[4] ?? 0),
+    failed: Number(d[5] ?? 0),
+    drifted: Number(d[6] ?? 0),
+    errored: Number(d[7] ?? 0),
   };
   task.createdAt = s.createdAt;
   if (s.startedAt !== undefined) task.startedAt = s.startedAt;
-  const finishedAt = text(d[10]);
-  if (finishedAt !== undefined) task.finishedAt = Number(finishedAt);
-  const reason = text(d[11]);
-  if (reason !== undefined) task.reason = reason;
-  const supersededBy = text(d[12]);
-  if (supersededBy !== undefined) task.supersededBy = supersededBy;
+  if (finished) {
+    task.finishedAt = finished.at;
+    if (finished.reason) task.reason = finished.reason;
+  }
   return task as unknown as Task;
 }
 
@@ -65,14 +75,14 @@ function jobBase(
   attempt: number,
   now: number,
 ): Record<string, unknown> {
-  const job: Record<string, unknown> = { id: jobId, taskId: s.id, repo: s.repo, stack: String(j[2]) };
+  const job: Record<string, unknown> = { id: jobId, taskId: s.id, repo: s.repo, stack: stackOfJobId(jobId) };
   if (s.commit !== undefined) job.commit = s.commit;
   job.attempt = attempt;
   job.maxAttempts = s.maxAttempts;
   job.createdAt = s.createdAt;
   job.updatedAt = now;
-  const lastKind = text(j[5]);
-  if (lastKind !== undefined) job.lastFailure = { kind: lastKind, message: text(j[6]) ?? '' };
+  const lastKind = text(j[4]);
+  if (lastKind !== undefined) job.lastFailure = { kind: lastKind, message: text(j[5]) ?? '' };
   return job;
 }
 
@@ -81,11 +91,11 @@ export function claimedJob(
   jobId: string,
   now: number,
   s: TaskStatics,
-  reply: { d: unknown; j: unknown },
+  reply: JobReply,
   request: ClaimRequest,
 ): ClaimedJob {
   const task = taskFrom(s, reply.d as Row);
-  const job = jobBase(jobId, s, reply.j as Row, Number((reply.j as Row)[3] ?? 0) + 1, now);
+  const job = jobBase(jobId, s, reply.j as Row, Number((reply.j as Row)[2] ?? 0) + 1, now);
   job.status = 'running';
   job.workerId = request.workerId;
   job.leaseToken = request.token;
@@ -111,16 +121,16 @@ export function completedJob(
   jobId: string,
   now: number,
   s: TaskStatics,
-  reply: { d: unknown; j: unknown },
+  reply: JobReply,
   result: JobResultSummary,
 ): Snapshot {
   const j = reply.j as Row;
-  const job = jobBase(jobId, s, j, Number(j[3] ?? 0), now);
+  const job = jobBase(jobId, s, j, Number(j[2] ?? 0), now);
   job.status = 'completed';
-  job.startedAt = Number(j[4] ?? 0);
+  job.startedAt = Number(j[3] ?? 0);
   job.finishedAt = now;
   job.result = result;
-  return { task: taskFrom(s, reply.d as Row), job: job as unknown as Job };
+  return { task: taskFrom(s, reply.d as Row, reply.finished), job: job as unknown as Job };
 }
 
 /** The job and task after failJob: pending again when `retried`, else failed (keeping `result`). */
@@ -128,12 +138,12 @@ export function failedJob(
   jobId: string,
   now: number,
   s: TaskStatics,
-  reply: { d: unknown; j: unknown; retried: boolean },
+  reply: JobReply & { readonly retried: boolean },
   failure: JobFailure,
   result: JobResultSummary | undefined,
 ): Snapshot {
   const j = reply.j as Row;
-  const job = jobBase(jobId, s, j, Number(j[3] ?? 0), now);
+  const job = jobBase(jobId, s, j, Number(j[2] ?? 0), now);
   const copy = { kind: failure.kind, message: failure.message };
   job.lastFailure = copy;
   if (reply.retried) {
@@ -141,13 +151,40 @@ export function failedJob(
     job.queuedAt = now;
   } else {
     job.status = 'failed';
-    const startedAt = text(j[4]);
+    const startedAt = text(j[3]);
     if (startedAt !== undefined) job.startedAt = Number(startedAt);
     job.finishedAt = now;
     job.failure = copy;
     if (result !== undefined) job.result = result;
   }
-  return { task: taskFrom(s, reply.d as Row), job: job as unknown as Job };
+  return { task: taskFrom(s, reply.d as Row, reply.finished), job: job as unknown as Job };
+}
+
+/** The members of an event about job `jobId` that name it (JSON, no braces), for the scripts to complete. */
+export function jobMembers(jobId: string): string {
+  return `"jobId":${JSON.stringify(jobId)},"stack":${JSON.stringify(stackOfJobId(jobId))}`;
+}
+
+/** The members of an event about task `taskId` that name it (JSON, no braces). */
+export function taskMembers(taskId: string): string {
+  return `"taskId":${JSON.stringify(taskId)},"repo":${JSON.stringify(repoOfTaskId(taskId))}`;
+}
+
+/** The members every `job.started` of a claim shares, for the scripts that append it. */
+export function startedMembers(taskId: string, workerId: string): string {
+  return `"type":"job.started",${taskMembers(taskId)},"workerId":${JSON.stringify(workerId)}`;
+}
+
+/** Claim candidates as the scripts take them: each id followed by its event members. */
+export function candidateArgs(ids: readonly string[]): string[] {
+  const args: string[] = [];
+  for (const id of ids) args.push(id, jobMembers(id));
+  return args;
+}
+
+/** The script's `finished` part of a settle reply (element 3 = finished, element 10 = reason). */
+export function finishedOf(reply: readonly unknown[], now: number): JobReply['finished'] {
+  return reply[2] === 1 ? { at: now, reason: typeof reply[9] === 'string' ? reply[9] : null } : undefined;
 }
 
 /** The job event of a settle (completed, or failed with/without retry) plus `task.finished` when it ended. */

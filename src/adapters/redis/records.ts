@@ -56,12 +56,11 @@ export const JOB_FIELDS = [
 
 /**
  * The task fields a claim or settle script reads and returns for every job (`local D` in those scripts):
- * only what changes while a task runs, plus `id`, `repo`, `total` and `lockTtlMs` the script needs; the
- * rest comes from TaskStaticsCache. Replies carry D without its last entry (lockTtlMs).
+ * what changes while a task runs (status, counters) plus `total` and `lockTtlMs`. The rest comes from
+ * TaskStaticsCache, and a script that finishes the task returns its reason (finishedAt is its `now`).
+ * Replies carry D without its last entry (lockTtlMs).
  */
 export const TASK_STATE_FIELDS = [
-  'id',
-  'repo',
   'status',
   'total',
   'queued',
@@ -70,17 +69,13 @@ export const TASK_STATE_FIELDS = [
   'failed',
   'drifted',
   'errored',
-  'finishedAt',
-  'reason',
-  'supersededBy',
   'lockTtlMs',
 ] as const;
 
-/** The job fields a claim or settle script reads before its move (`local J`; JobRead in queue-replies). */
+/** The job fields a claim or settle script reads before its move (`local J`); the stack is in the id. */
 export const JOB_READ_FIELDS = [
   'status',
   'leaseToken',
-  'stack',
   'attempt',
   'startedAt',
   'lastKind',

@@ -16,12 +16,17 @@ import { withRedis } from './create-redis-client.js';
 import { repoOfTaskId, taskOfJobId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
 import {
+  candidateArgs,
   claimedJob,
   completedJob,
   failedJob,
+  finishedOf,
+  jobMembers,
   type Snapshot,
   settleEvents,
   snapshot,
+  startedMembers,
+  taskMembers,
 } from './queue-replies.js';
 import { markRecorded } from './recorded-events.js';
 import { type RedisContext, type RedisCoordinationOptions, redisContext } from './redis-context.js';
@@ -76,7 +81,9 @@ export class RedisJobQueue implements JobQueue {
           request.token,
           request.leaseMs,
           eventCapacity,
-          ...c.ids,
+          c.taskId,
+          startedMembers(c.taskId, request.workerId),
+          ...candidateArgs(c.ids),
         );
       } finally {
         this.picker.settle(c, reply?.[0] === 1 ? String(reply[4]) : null);
@@ -168,15 +175,20 @@ export class RedisJobQueue implements JobQueue {
             JSON.stringify(result),
             result.status === 'drifted' ? '1' : '0',
             retentionMs,
-            JSON.stringify({ status: result.status, kinds: result.kinds }),
             eventCapacity,
+            taskId,
+            `"type":"job.completed",${jobMembers(jobId)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
+            `"type":"task.finished",${taskMembers(taskId)}`,
             next?.workerId ?? '',
             next?.token ?? '',
             next?.leaseMs ?? 0,
-            ...(c?.ids ?? []),
+            nextTaskId,
+            next ? startedMembers(nextTaskId, next.workerId) : '',
+            ...candidateArgs(c?.ids ?? []),
           );
         },
-        (reply, now, s) => completedJob(jobId, now, s, { d: reply[3], j: reply[4] }, result),
+        (reply, now, s) =>
+          completedJob(jobId, now, s, { d: reply[3], j: reply[4], finished: finishedOf(reply, now) }, result),
       ),
     );
   }
@@ -216,14 +228,23 @@ export class RedisJobQueue implements JobQueue {
             result === undefined ? '' : JSON.stringify(result),
             retentionMs,
             keys.wakeChannel,
+            taskId,
             next?.workerId ?? '',
             next?.token ?? '',
             next?.leaseMs ?? 0,
+            nextTaskId,
             ...(c?.ids ?? []),
           );
         },
         (reply, now, s) =>
-          failedJob(jobId, now, s, { d: reply[3], j: reply[4], retried: reply[9] === 1 }, failure, result),
+          failedJob(
+            jobId,
+            now,
+            s,
+            { d: reply[3], j: reply[4], finished: finishedOf(reply, now), retried: reply[10] === 1 },
+            failure,
+            result,
+          ),
       ),
     );
   }

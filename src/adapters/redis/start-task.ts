@@ -3,7 +3,7 @@ import type { DomainEvent } from '../../domain/events.js';
 import { createJob, enqueueJob, type Job } from '../../domain/job.js';
 import { createTask, startTask as startDomainTask, type Task } from '../../domain/task.js';
 import type { StartTaskOutcome, StartTaskRequest } from '../../ports/task-store.port.js';
-import { repoOfTaskId, taskOfJobId } from './keys.js';
+import { repoOfTaskId, stackOfJobId, taskOfJobId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
 import { decodeTask, type Flat } from './records.js';
 import type { RedisContext } from './redis-context.js';
@@ -130,7 +130,8 @@ function started(request: StartTaskRequest, now: number, supersededFlat: Flat): 
 
 /**
  * Refuses ids the key layout cannot serve: a task id must be `<repo>:<timestamp>` of its repo and each job
- * id `makeJobId(repo, stack, timestamp)` of the same task (the job's task hash is found from its id), once.
+ * id `makeJobId(repo, stack, timestamp)` of the same task and its own stack (the job's task hash and its
+ * stack are found from its id), once.
  */
 function assertValidIds(request: StartTaskRequest): void {
   const invalid = (message: string, jobId?: string) =>
@@ -143,8 +144,8 @@ function assertValidIds(request: StartTaskRequest): void {
   const seen = new Set<string>();
   for (const job of request.jobs) {
     if (seen.has(job.id)) throw invalid(`job id ${job.id} is used twice`, job.id);
-    if (taskOfJobId(job.id) !== request.taskId)
-      throw invalid(`job id ${job.id} is not of task ${request.taskId}`, job.id);
+    if (taskOfJobId(job.id) !== request.taskId || stackOfJobId(job.id) !== job.stack)
+      throw invalid(`job id ${job.id} is not the id of stack ${job.stack} in task ${request.taskId}`, job.id);
     seen.add(job.id);
   }
 }
