@@ -1,9 +1,10 @@
 import { DriftdError } from '../../domain/errors.js';
 import type { DomainEvent } from '../../domain/events.js';
+import { makeTaskId, parseJobId } from '../../domain/ids.js';
 import { createJob, enqueueJob, type Job } from '../../domain/job.js';
 import { createTask, startTask as startDomainTask, type Task } from '../../domain/task.js';
 import type { StartTaskOutcome, StartTaskRequest } from '../../ports/task-store.port.js';
-import { repoOfTaskId, stackOfJobId, taskOfJobId } from './keys.js';
+import { repoOfTaskId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
 import { decodeTask, type Flat } from './records.js';
 import type { RedisContext } from './redis-context.js';
@@ -144,7 +145,8 @@ function assertValidIds(request: StartTaskRequest): void {
   const seen = new Set<string>();
   for (const job of request.jobs) {
     if (seen.has(job.id)) throw invalid(`job id ${job.id} is used twice`, job.id);
-    if (taskOfJobId(job.id) !== request.taskId || stackOfJobId(job.id) !== job.stack)
+    const parsed = parseJobId(job.id); // not the memoized helpers: a big task would flush their caches
+    if (!parsed || makeTaskId(parsed.repo, parsed.timestamp) !== request.taskId || parsed.stack !== job.stack)
       throw invalid(`job id ${job.id} is not the id of stack ${job.stack} in task ${request.taskId}`, job.id);
     seen.add(job.id);
   }
