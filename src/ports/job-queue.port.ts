@@ -32,7 +32,10 @@ export type SettleOutcome =
       /** The job after the transition: completed, failed, or pending again (retry). */
       readonly job: Job;
       readonly task: Task;
-      /** Events of the job and, if it finished, of the task. Not yet published. */
+      /**
+       * Events of the job and, if it finished, of the task. The caller publishes them; an adapter may
+       * already have recorded them atomically with the state (Redis), and its own event bus then skips them.
+       */
       readonly events: readonly DomainEvent[];
       /** The next job, when the call carried a `next` claim and one was available. */
       readonly next: ClaimedJob | null;
