@@ -172,6 +172,8 @@ describe('serve container (embedded mode): every route through the real use case
       mode: 'embedded',
       redis: 'not_configured',
     });
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.body).toMatch(/^driftd_tasks_total\{[^}]*repo="infra"[^}]*status="started"[^}]*\} 1$/m);
     expect((await call('GET', '/api/openapi.json')).body).toMatchObject({
       openapi: expect.stringMatching(/^3\./),
     });

@@ -47,3 +47,26 @@ export function watchShutdown(io: CommandIO, onForce: () => void = () => process
     },
   };
 }
+
+/** Extra time after `worker.drain_grace` before a stuck shutdown gives up. */
+export const SHUTDOWN_SLACK_MS = 5_000;
+
+/**
+ * Bounds a graceful shutdown. With Redis unreachable every command waits through its retries, so the last
+ * reaper tick, outbox drain or connection close can hold the exit for minutes. After `ms` the process
+ * exits anyway (code 0: nothing is lost, leases expire and the outbox stays in Redis) when it runs on
+ * signals; under `io.shutdown` (tests, embedders) it only logs. Returns the disarm.
+ */
+export function armShutdownDeadline(
+  io: CommandIO,
+  ms: number,
+  log: { warn(obj: object, msg?: string): void },
+): () => void {
+  const timer = setTimeout(() => {
+    const exiting = io.shutdown === undefined;
+    log.warn({ afterMs: ms, exiting }, 'shutdown did not finish in time (redis unreachable?)');
+    if (exiting) process.exit(0);
+  }, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}

@@ -9,7 +9,7 @@ import { disposeContainer } from '../../container/dispose-container.js';
 import type { Command, CommandIO } from '../command.js';
 import { loadCommandConfig } from '../command-config.js';
 import { createProcessLogger } from '../process-logger.js';
-import { watchShutdown } from '../shutdown.js';
+import { armShutdownDeadline, SHUTDOWN_SLACK_MS, watchShutdown } from '../shutdown.js';
 import { addressUrl, scanNeverScanned, serveStartupLine, warnAboutTools } from '../startup.js';
 
 /**
@@ -44,15 +44,24 @@ function start(container: AwilixContainer<Cradle>, embedded: boolean): void {
  * running jobs finish within `worker.drain_grace` and hand back the rest, record the last outbox entries,
  * then close every connection.
  */
-async function stop(container: AwilixContainer<Cradle>, config: DriftdConfig, log: PinoLogger) {
+async function stop(
+  container: AwilixContainer<Cradle>,
+  config: DriftdConfig,
+  log: PinoLogger,
+  io: CommandIO,
+) {
   const { cache, cradle } = container;
   const grace = config.worker.drainGraceMs;
   log.info({ graceMs: grace }, 'shutting down');
+  const disarm = armShutdownDeadline(io, grace + SHUTDOWN_SLACK_MS, log);
   await cradle.httpApp.close().catch((err: unknown) => log.warn({ err }, 'closing the http server failed'));
   await cradle.scheduler.stop();
+  log.debug({ step: 'scheduler' }, 'shutdown step done');
   if (cache.has('workerPool')) await cradle.workerPool.drain(grace);
   if (cache.has('outboxPump')) await cradle.outboxPump.stop();
+  log.debug({ step: 'outbox' }, 'shutdown step done');
   await disposeContainer(container, grace);
+  disarm();
   log.info({}, 'stopped');
 }
 
@@ -75,7 +84,7 @@ async function serve(config: DriftdConfig, io: CommandIO, firstScan: boolean): P
     log.info({ reason }, 'shutdown requested');
   } finally {
     shutdown.dispose();
-    await stop(container, config, log);
+    await stop(container, config, log, io);
   }
   return 0;
 }

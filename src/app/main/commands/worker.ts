@@ -9,7 +9,7 @@ import { disposeContainer } from '../../container/dispose-container.js';
 import type { Command, CommandIO } from '../command.js';
 import { loadCommandConfig } from '../command-config.js';
 import { createProcessLogger } from '../process-logger.js';
-import { watchShutdown } from '../shutdown.js';
+import { armShutdownDeadline, SHUTDOWN_SLACK_MS, watchShutdown } from '../shutdown.js';
 import { warnAboutTools } from '../startup.js';
 import { startWorkerMetrics } from '../worker-metrics.js';
 
@@ -24,12 +24,15 @@ async function stop(
   config: DriftdConfig,
   log: PinoLogger,
   metrics: MetricsServer | null,
+  io: CommandIO,
 ): Promise<void> {
   const grace = config.worker.drainGraceMs;
   log.info({ graceMs: grace, running: container.cradle.workerPool.busy }, 'shutting down');
+  const disarm = armShutdownDeadline(io, grace + SHUTDOWN_SLACK_MS, log);
   await container.cradle.workerPool.drain(grace);
   await metrics?.close().catch(() => undefined);
   await disposeContainer(container, grace);
+  disarm();
   log.info({}, 'stopped');
 }
 
@@ -55,7 +58,7 @@ async function work(config: DriftdConfig, io: CommandIO, metricsAddr: string | u
     log.info({ reason }, 'shutdown requested');
   } finally {
     shutdown.dispose();
-    await stop(container, config, log, metrics);
+    await stop(container, config, log, metrics, io);
   }
   return 0;
 }
