@@ -82,7 +82,7 @@ declare module 'ioredis' {
         tasksCap: Arg,
         wakeChannel: string,
         jobIdsJson: string,
-        ...jobIdStackPairs: string[],
+        stacksJson: string,
       ]
     ): Result<ScriptReply, Context>;
     driftd_claimJob(

@@ -24,6 +24,8 @@ export const SCRIPT_CODES = {
   [-8]: 'task_exists',
   /** The lease has not expired yet. */
   [-9]: 'lease_active',
+  /** The record lacks fields the transition needs (e.g. written by another driftd version): nothing was written. */
+  [-10]: 'malformed',
 } as const;
 
 export type ScriptOutcome = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];

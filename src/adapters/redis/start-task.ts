@@ -78,7 +78,7 @@ function runStartScript(
     tasksPerRepo,
     keys.wakeChannel,
     JSON.stringify(request.jobs.map((j) => j.id)),
-    ...request.jobs.flatMap((j) => [j.id, j.stack]),
+    JSON.stringify(request.jobs.map((j) => j.stack)),
   );
 }
 

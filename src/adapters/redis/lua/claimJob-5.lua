@@ -22,15 +22,17 @@ local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drift
 local J = {'status', 'leaseToken', 'attempt', 'startedAt', 'lastKind', 'lastMsg'}
 local function read(key, j) -- one HMGET: the task's D (counters as numbers), then J of job j
   local f = {unpack(D)}; for _, n in ipairs(J) do f[#f + 1] = n .. '@' .. j end
-  local r = rcall('HMGET', key, unpack(f)); for i = 2, 8 do r[i] = tonumber(r[i]) end
+  local r = rcall('HMGET', key, unpack(f)); r.ok = true -- ok: counters and lockTtlMs are numbers
+  for i = 2, 9 do r[i] = tonumber(r[i]); r.ok = r.ok and r[i] ~= nil end
   return r, {unpack(r, 10, 15)}
 end
 -- The pending set holds a job at most once; ZREM decides which claimer wins it. A pending status field in
--- KEYS[3] proves the candidate belongs to that task, so a wrong key can never drop a job from the queue.
+-- KEYS[3] proves the candidate belongs to that task, so a wrong key can never drop a job from the queue; a
+-- malformed record (t.ok, attempt) stays queued: nothing after the ZREM can raise (no rollback in Lua).
 local at, t, j
 for i = 7, #ARGV, 2 do
   t, j = read(KEYS[3], ARGV[i])
-  if j[1] == 'pending' and rcall('ZREM', KEYS[1], ARGV[i]) == 1 then at = i; break end
+  if j[1] == 'pending' and t.ok and tonumber(j[3]) and rcall('ZREM', KEYS[1], ARGV[i]) == 1 then at = i; break end
 end
 if not at then return {-7, now} end
 local id, dl, att = ARGV[at], fmt('%d', now + ARGV[3]), tonumber(j[3]) + 1

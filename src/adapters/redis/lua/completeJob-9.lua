@@ -19,13 +19,12 @@ local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drift
 local J = {'status', 'leaseToken', 'attempt', 'startedAt', 'lastKind', 'lastMsg'}
 local function read(key, a, b) -- one HMGET: the task's D (counters as numbers), then J of job a, and of job b if given
   local f = {unpack(D)}; for _, j in ipairs({a, b}) do for _, n in ipairs(J) do f[#f + 1] = n .. '@' .. j end end
-  local r = rcall('HMGET', key, unpack(f)); for i = 2, 8 do r[i] = tonumber(r[i]) end
-  return r, {unpack(r, 10, 15)}, {unpack(r, 16, 21)}
-end
+  local r = rcall('HMGET', key, unpack(f)); r.ok = true -- ok: counters and lockTtlMs are numbers
+  for i = 2, 9 do r[i] = tonumber(r[i]); r.ok = r.ok and r[i] ~= nil end
+  return r, {unpack(r, 10, 15)}, {unpack(r, 16, 21)} end
 local function emit(t, head) -- XADD one event with t's counters (exact trim, as RedisEventBus does)
   rcall('XADD', KEYS[9], 'MAXLEN', '=', ARGV[6], '*', 'e', fmt('{%s,"occurredAt":%d,"counters":{"total":%d,"queued":%d,'
-    .. '"running":%d,"completed":%d,"failed":%d,"drifted":%d,"errored":%d}}', head, now, unpack(t, 2, 8)))
-end
+    .. '"running":%d,"completed":%d,"failed":%d,"drifted":%d,"errored":%d}}', head, now, unpack(t, 2, 8))) end
 local same = KEYS[7] == tk and ARGV[15] -- then the first candidate's fields come with the job's
 local finished, reason, t, jr, cj = 0, false, read(tk, id, same or nil)
 local code = not jr[1] and -1 or jr[1] == 'canceled' and -3 or (jr[2] ~= ARGV[2] or jr[1] ~= 'running') and -2 or 1
@@ -45,9 +44,10 @@ if code == 1 then
     emit(t, fmt('%s,"status":"%s"%s', ARGV[9], t[1], reason and ',"reason":"' .. reason .. '"' or '')) end
 end
 local nc, nid, nt, nj = #ARGV > 14 and -7 or 0, '', {}, {}
-for i = 15, #ARGV, 2 do -- the first candidate still pending wins (its status in KEYS[7] proves it is that task's)
-  if same and i == 15 then nt, nj = {unpack(t, 1, 9)}, cj else nt, nj = read(KEYS[7], ARGV[i]) end
-  if nj[1] == 'pending' and rcall('ZREM', KEYS[6], ARGV[i]) == 1 then nc, nid = i, ARGV[i]; break end
+for i = 15, #ARGV, 2 do -- the first sound candidate still pending wins (see claimJob: nothing after ZREM raises)
+  if same and i == 15 then nt, nj = {unpack(t, 1, 9)}, cj; nt.ok = t.ok else nt, nj = read(KEYS[7], ARGV[i]) end
+  if nj[1] == 'pending' and nt.ok and tonumber(nj[3]) and rcall('ZREM', KEYS[6], ARGV[i]) == 1 then
+    nc, nid = i, ARGV[i]; break end
 end
 if nc > 0 then
   local dl, att = fmt('%d', now + ARGV[12]), tonumber(nj[3]) + 1; nt[3], nt[4] = nt[3] - 1, nt[4] + 1

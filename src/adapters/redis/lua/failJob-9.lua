@@ -19,7 +19,8 @@ local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drift
 local J = {'status', 'leaseToken', 'attempt', 'startedAt', 'lastKind', 'lastMsg'}
 local function read(key, j) -- one HMGET: the task's D (counters as numbers), then J of job j
   local f = {unpack(D)}; for _, n in ipairs(J) do f[#f + 1] = n .. '@' .. j end
-  local r = rcall('HMGET', key, unpack(f)); for i = 2, 8 do r[i] = tonumber(r[i]) end
+  local r = rcall('HMGET', key, unpack(f)); r.ok = true -- ok: counters and lockTtlMs are numbers
+  for i = 2, 9 do r[i] = tonumber(r[i]); r.ok = r.ok and r[i] ~= nil end
   return r, {unpack(r, 10, 15)}
 end
 local finished, retry, reason, t, jr = 0, 0, false, read(tk, id)
@@ -44,9 +45,10 @@ if code == 1 then
   rcall('ZREM', KEYS[5], id)
 end
 local nc, nid, nt, nj = #ARGV > 14 and -7 or 0, '', {}, {}
-for i = 15, #ARGV do -- the first candidate still pending wins (its status in KEYS[8] proves it is that task's)
+for i = 15, #ARGV do -- the first sound candidate still pending wins (see claimJob: nothing after ZREM raises)
   nt, nj = read(KEYS[8], ARGV[i])
-  if nj[1] == 'pending' and rcall('ZREM', KEYS[6], ARGV[i]) == 1 then nc, nid = 1, ARGV[i]; break end
+  if nj[1] == 'pending' and nt.ok and tonumber(nj[3]) and rcall('ZREM', KEYS[6], ARGV[i]) == 1 then
+    nc, nid = 1, ARGV[i]; break end
 end
 if nc == 1 then
   local dl, att = string.format('%d', now + ARGV[13]), tonumber(nj[3]) + 1; nt[3], nt[4] = nt[3] - 1, nt[4] + 1

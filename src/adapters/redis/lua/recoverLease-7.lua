@@ -8,7 +8,8 @@ Input: KEYS[1] task HASH  KEYS[2] lock  KEYS[3] active  KEYS[4] live ZSET  KEYS[
   ARGV[1] jobId  ARGV[2] retryable 1|0  ARGV[3] retentionMs  ARGV[4] wake channel
 Output: { 1, now, finished 1|0, TF, JF } recovered (JF status pending = requeued); { 0, now } the job
   was not running (stale lease entry removed)
-Errors: { -9, now }: the lease has not expired yet (Redis server time)
+Errors: { -9, now }: the lease has not expired yet (Redis server time); { -10, now }: the record is malformed
+  (checked before the first write: Lua does not roll back, so nothing may raise after one)
 ]]
 local rcall = redis.call
 local tm = rcall('TIME'); local now = tm[1] * 1000 + math.floor(tm[2] / 1000)
@@ -18,8 +19,10 @@ local JF = {'status', 'attempt', 'stack', 'queuedAt', 'updatedAt', 'workerId', '
   'startedAt', 'finishedAt', 'result', 'failKind', 'failMsg', 'lastKind', 'lastMsg', 'reason'}
 local id, tk = ARGV[1], KEYS[1]
 local st = rcall('HMGET', tk, 'status@' .. id, 'leaseDeadline@' .. id, 'workerId@' .. id, 'attempt@' .. id,
-  'maxAttempts', 'id')
+  'maxAttempts', 'id', 'total')
 if st[1] ~= 'running' then rcall('ZREM', KEYS[5], id); return {0, now} end
+if not (tonumber(st[2]) and st[3] and tonumber(st[4]) and tonumber(st[5]) and st[6] and tonumber(st[7])) then
+  return {-10, now} end
 if now < tonumber(st[2]) then return {-9, now} end
 local msg = 'lease of worker ' .. st[3] .. ' expired (attempt ' .. st[4] .. ' of ' .. st[5] .. ')'
 local finished = 0

@@ -7,8 +7,8 @@ Input: KEYS[1] lock  KEYS[2] active  KEYS[3] new task HASH  KEYS[4] old task HAS
   KEYS[6] seq  KEYS[7] live ZSET  KEYS[8] repo tasks ZSET  KEYS[9] leases ZSET
   ARGV[1] taskId  ARGV[2] repo  ARGV[3] trigger JSON  ARGV[4] commit|''  ARGV[5] stack|''  ARGV[6] maxAttempts
   ARGV[7] lockTtlMs  ARGV[8] supersede 1|0  ARGV[9] active id the caller saw|''  ARGV[10] cancel reason
-  ARGV[11] retentionMs  ARGV[12] tasks cap  ARGV[13] wake channel  ARGV[14] job ids JSON
-  ARGV[15..] jobId, stack pairs in stack order
+  ARGV[11] retentionMs  ARGV[12] tasks cap  ARGV[13] wake channel  ARGV[14] job ids JSON (stack order)
+  ARGV[15] their stacks JSON (same order; two JSON args, not 2N args: a 50k-job start must fit a JS call)
 Output: { 1, now, superseded TF or {} }
 Errors: { -8, now } the task id exists; { -4, now, active } conflict: the repo's live task holds its lock;
   { -5, now, active } the caller's view of the active task is stale (retry with it)
@@ -22,7 +22,8 @@ if rcall('EXISTS', tk) == 1 then return {-8, now} end
 local cur, holder = rcall('GET', KEYS[2]), rcall('GET', KEYS[1])
 if cur and holder == cur and ARGV[8] ~= '1' then return {-4, now, cur} end
 if (cur or '') ~= ARGV[9] then return {-5, now, cur or ''} end
-local sup = {}
+local ids, stacks = cjson.decode(ARGV[14]), cjson.decode(ARGV[15]) -- decoded and checked before any write
+local n, sup = #ids, {}; if #stacks ~= n then return redis.error_reply('startTask: job ids and stacks differ') end
 if cur then -- supersede (asked, or its lock expired: every holder died)
   for _, jid in ipairs(cjson.decode(rcall('HGET', old, 'jobs'))) do
     local s = rcall('HGET', old, 'status@' .. jid)
@@ -36,11 +37,10 @@ if cur then -- supersede (asked, or its lock expired: every holder died)
     'supersededBy', id); rcall('ZREM', KEYS[7], cur); rcall('PEXPIRE', old, ARGV[11])
   sup = rcall('HMGET', old, unpack(TF))
 end
-local n = (#ARGV - 14) / 2
 local seq = rcall('INCRBY', KEYS[6], n) - n
 for i = 1, n do
-  local jid = ARGV[13 + 2 * i]
-  rcall('HSET', tk, 'status@' .. jid, 'pending', 'attempt@' .. jid, 0, 'stack@' .. jid, ARGV[14 + 2 * i],
+  local jid = ids[i]
+  rcall('HSET', tk, 'status@' .. jid, 'pending', 'attempt@' .. jid, 0, 'stack@' .. jid, stacks[i],
     'queuedAt@' .. jid, now, 'updatedAt@' .. jid, now)
   rcall('ZADD', KEYS[5], seq + i, jid)
 end
