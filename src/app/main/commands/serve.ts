@@ -33,6 +33,9 @@ async function listen(container: AwilixContainer<Cradle>, config: DriftdConfig):
 
 function start(container: AwilixContainer<Cradle>, embedded: boolean): void {
   const c = container.cradle;
+  // The read-model caches subscribe to events when first resolved: resolve them now, so no event of a
+  // job settling before the first request is missed (a cache built then would stay stale until it expires).
+  void [c.stackSummaries, c.driftHistory];
   c.reaper.start();
   c.scheduler.start();
   if (embedded) c.workerPool.start();
