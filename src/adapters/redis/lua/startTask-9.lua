@@ -37,12 +37,13 @@ if cur then -- supersede (asked, or its lock expired: every holder died)
     'supersededBy', id); rcall('ZREM', KEYS[7], cur); rcall('PEXPIRE', old, ARGV[11])
   sup = rcall('HMGET', old, unpack(TF))
 end
-local seq = rcall('INCRBY', KEYS[6], n) - n
-for i = 1, n do
-  local jid = ids[i]
-  rcall('HSET', tk, 'status@' .. jid, 'pending', 'attempt@' .. jid, 0, 'stack@' .. jid, stacks[i],
-    'queuedAt@' .. jid, now, 'updatedAt@' .. jid, now)
-  rcall('ZADD', KEYS[5], seq + i, jid)
+local seq, h, z = rcall('INCRBY', KEYS[6], n) - n, {}, {}
+for i = 1, n do -- 500 jobs per HSET and ZADD: few calls, each within Lua's unpack limit
+  local jid, k = ids[i], #h
+  h[k + 1], h[k + 2], h[k + 3], h[k + 4], h[k + 5], h[k + 6] = 'status@' .. jid, 'pending', 'attempt@' .. jid, 0,
+    'stack@' .. jid, stacks[i]; h[k + 7], h[k + 8], h[k + 9], h[k + 10] = 'queuedAt@' .. jid, now, 'updatedAt@' .. jid, now
+  z[#z + 1], z[#z + 2] = seq + i, jid
+  if i % 500 == 0 or i == n then rcall('HSET', tk, unpack(h)); rcall('ZADD', KEYS[5], unpack(z)); h, z = {}, {} end
 end
 rcall('HSET', tk, 'id', id, 'repo', ARGV[2], 'trigger', ARGV[3], 'createdAt', now, 'startedAt', now, 'maxAttempts',
   ARGV[6], 'lockTtlMs', ARGV[7], 'jobs', ARGV[14], 'total', n, 'queued', n, 'running', 0, 'completed', 0,
