@@ -15,6 +15,7 @@ import type { ToolResolver } from '../../ports/tool-resolver.port.js';
 import type { DriftdConfig, RepoConfig, WorkerConfig } from '../config/types.js';
 import type { IdGenerator } from '../ids.js';
 import type { HealthReport } from '../read-models.js';
+import type { RuntimeMetricsRelay } from '../runtime-metrics-relay.js';
 import type { OutboxPump } from '../serve/outbox-pump.js';
 import type { StackCatalog } from '../stack-catalog.js';
 import type { DriftHistory } from '../use-cases/drift-history.js';
@@ -42,6 +43,8 @@ export interface Cradle {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly ids: IdGenerator;
+  /** Lease takeovers, renewal failures, tool installs: forwarded to the metrics sinks connected to it. */
+  readonly runtimeMetrics: RuntimeMetricsRelay;
 
   // Coordination (memory or redis): one backing store for the three, so their steps are atomic together.
   /** The shared Redis client (scripts defined), or null in memory mode. */

@@ -12,8 +12,11 @@ export interface HttpResolverOptions {
   readonly metrics?: boolean;
 }
 
-/** Deployment-wide metrics from every process's events (serve sees them all) plus queue and stack gauges. */
-function metricsOf({ jobQueue, queries, eventBus, logger, mode }: Cradle): {
+/**
+ * Deployment-wide metrics from every process's events (serve sees them all) plus queue and stack gauges,
+ * and this process's own runtime reports (lease takeovers; renewals and tool installs when it runs jobs).
+ */
+function metricsOf({ jobQueue, queries, eventBus, logger, mode, runtimeMetrics }: Cradle): {
   source: DriftdMetrics;
   detach: () => void;
 } {
@@ -23,7 +26,15 @@ function metricsOf({ jobQueue, queries, eventBus, logger, mode }: Cradle): {
     defaultLabels: { role: mode },
     logger,
   });
-  return { source, detach: source.attach(eventBus) };
+  const unsubscribe = source.attach(eventBus);
+  const disconnect = runtimeMetrics.connect(source);
+  return {
+    source,
+    detach: () => {
+      unsubscribe();
+      disconnect();
+    },
+  };
 }
 
 /**

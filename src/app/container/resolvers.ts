@@ -12,6 +12,7 @@ import { DriftdError } from '../../domain/errors.js';
 import { type LockPolicy, resolveLockPolicy } from '../../domain/lock-policy.js';
 import type { DriftdConfig, WorkerConfig } from '../config/types.js';
 import { makeIdGenerator } from '../ids.js';
+import { makeRuntimeMetricsRelay } from '../runtime-metrics-relay.js';
 import { makeStackCatalog } from '../stack-catalog.js';
 import { makeCancelTask } from '../use-cases/cancel-task.js';
 import { makeDriftHistory } from '../use-cases/drift-history.js';
@@ -59,6 +60,7 @@ export function coreResolvers(config: DriftdConfig): Resolvers {
     clock: asFunction(() => new SystemClock()).singleton(),
     logger: asValue(new NoopLogger()),
     ids: asFunction(makeIdGenerator).singleton(),
+    runtimeMetrics: asFunction(makeRuntimeMetricsRelay).singleton(),
     resultStore: asFunction(
       ({ clock }: Cradle) => new FsResultStore({ dataDir: config.dataDir, clock }),
     ).singleton(),

@@ -6,10 +6,11 @@ const SLOT_GAUGE_EVERY_MS = 5_000;
 /**
  * `driftd worker --metrics-addr`: Prometheus metrics of this worker's own jobs (events on the shared bus
  * are filtered to the jobs this pool started, so N workers never count a job N times), its slots and the
- * shared queue depth, on a standalone `/metrics` server.
+ * shared queue depth, plus its runtime reports (renewal failures, lease takeovers, tool installs), on a
+ * standalone `/metrics` server.
  */
 export async function startWorkerMetrics(cradle: Cradle, addr: string): Promise<MetricsServer> {
-  const { workerPool, jobQueue, eventBus, workerConfig, logger } = cradle;
+  const { workerPool, jobQueue, eventBus, workerConfig, logger, runtimeMetrics } = cradle;
   const metrics = new DriftdMetrics({
     queueStats: () => jobQueue.stats(),
     defaultLabels: { role: 'worker' },
@@ -23,6 +24,7 @@ export async function startWorkerMetrics(cradle: Cradle, addr: string): Promise<
     metrics.observeEvent(event);
     if (event.type === 'job.completed' || event.type === 'job.failed') mine.delete(event.jobId);
   });
+  const disconnect = runtimeMetrics.connect(metrics);
   const slots = () => metrics.setWorkerSlots(workerPool.busy, workerConfig.concurrency);
   slots();
   const timer = setInterval(slots, SLOT_GAUGE_EVERY_MS);
@@ -35,6 +37,7 @@ export async function startWorkerMetrics(cradle: Cradle, addr: string): Promise<
     close: async () => {
       clearInterval(timer);
       unsubscribe();
+      disconnect();
       await server.close();
     },
   };

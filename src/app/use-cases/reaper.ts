@@ -5,6 +5,7 @@ import type { Clock } from '../../ports/clock.port.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { JobQueue } from '../../ports/job-queue.port.js';
 import type { Logger } from '../../ports/logger.port.js';
+import type { RuntimeMetrics } from '../../ports/runtime-metrics.port.js';
 import type { TaskStore } from '../../ports/task-store.port.js';
 import { errorSummary, publishEvents } from '../publish.js';
 
@@ -15,6 +16,8 @@ export interface ReaperDeps {
   eventBus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Counts the jobs taken back from expired leases (`leaseTakeovers`); none when absent. */
+  runtimeMetrics?: RuntimeMetrics;
 }
 
 export interface ReapReport {
@@ -62,6 +65,7 @@ export function makeReaper(deps: ReaperDeps): Reaper {
 
   async function recover(): Promise<number> {
     const { jobs, events } = await deps.jobQueue.recoverExpired(RECOVER_BATCH);
+    if (jobs.length > 0) deps.runtimeMetrics?.leaseTakeovers(jobs.length);
     await publishLogged(events);
     for (const job of jobs) {
       log.warn(

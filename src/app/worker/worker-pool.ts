@@ -2,6 +2,7 @@ import type { LockPolicy } from '../../domain/lock-policy.js';
 import type { EventBus } from '../../ports/event-bus.port.js';
 import type { ClaimedJob, ClaimRequest, JobQueue } from '../../ports/job-queue.port.js';
 import type { Logger } from '../../ports/logger.port.js';
+import type { RuntimeMetrics } from '../../ports/runtime-metrics.port.js';
 import type { WorkerConfig } from '../config/types.js';
 import type { IdGenerator } from '../ids.js';
 import { errorSummary, publishEvents } from '../publish.js';
@@ -17,6 +18,8 @@ export interface WorkerPoolDeps {
   workerConfig: WorkerConfig;
   eventBus: EventBus;
   logger: Logger;
+  /** Counts failed lease renewals (`lockRenewFailed`); none when absent. */
+  runtimeMetrics?: RuntimeMetrics;
 }
 
 export interface WorkerPool {
@@ -88,7 +91,14 @@ export function makeWorkerPool(deps: WorkerPoolDeps): WorkerPool {
     const entry: ActiveJob = { claimed, controller: new AbortController() };
     const abort = (reason: JobAbortReason) => entry.controller.abort(reason);
     active.add(entry);
-    const heartbeat = startHeartbeat(deps.jobQueue, deps.lockPolicy, claimed, abort, jobLog(claimed));
+    const heartbeat = startHeartbeat(
+      deps.jobQueue,
+      deps.lockPolicy,
+      claimed,
+      abort,
+      jobLog(claimed),
+      deps.runtimeMetrics,
+    );
     try {
       const next = draining ? undefined : claimRequest();
       const result = await deps.processJob(claimed, entry.controller.signal, next);
