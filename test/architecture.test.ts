@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
  * Layering rules (STYLE.md §2.1), checked on the import specifiers of every file under src:
  * - src/domain imports only src/domain: no packages, no node: modules;
  * - src/ports imports only src/domain and src/ports, and no package at all (not even `import type`);
- * - an adapter folder imports domain, ports and itself: never another adapter folder, never src/app,
- *   except `import type` from src/app/use-cases and src/app/read-models in the http and cron adapters;
+ * - an adapter folder imports domain, ports, itself and src/adapters/shared: never another adapter
+ *   folder, never src/app, except `import type` from src/app/use-cases and src/app/read-models in the
+ *   http and cron adapters;
+ * - src/adapters/shared (support code for every adapter) imports only node: built-ins, src/domain and
+ *   itself: no other adapter folder, no src/ports, no src/app, no package;
  * - only src/app/container and src/app/main import awilix, or (within src/app) concrete adapters.
  * Also: domain code does not read the clock, randomness or the process.
  */
@@ -65,6 +68,7 @@ function zoneOf(file: string): Zone {
 
 const TYPE_ENTRY_FROM_APP = new Set(['use-cases', 'read-models']);
 const DELIVERY_ADAPTERS = new Set(['http', 'cron']);
+const SHARED_ADAPTER = 'shared';
 
 /** What is wrong with one import, or null. */
 function ruleBroken(file: string, ref: ImportRef): string | null {
@@ -80,6 +84,7 @@ function ruleBroken(file: string, ref: ImportRef): string | null {
   if (from.kind === 'ports' && to?.kind !== 'domain' && to?.kind !== 'ports') {
     return 'src/ports may import only src/domain and src/ports';
   }
+  if (from.kind === 'adapter' && from.tech === SHARED_ADAPTER) return sharedRule(to, ref);
   if (from.kind === 'adapter' && to !== null) return adapterRule(from.tech, to, ref);
   if (from.kind === 'app' && !composition && to?.kind === 'adapter') {
     return 'only src/app/container and src/app/main may import concrete adapters';
@@ -89,14 +94,25 @@ function ruleBroken(file: string, ref: ImportRef): string | null {
 
 function adapterRule(tech: string | null, to: Zone, ref: ImportRef): string | null {
   if (to.kind === 'domain' || to.kind === 'ports') return null;
-  if (to.kind === 'adapter')
-    return to.tech === tech ? null : 'an adapter folder may not import another adapter folder';
+  if (to.kind === 'adapter') {
+    return to.tech === tech || to.tech === SHARED_ADAPTER
+      ? null
+      : 'an adapter folder may not import another adapter folder';
+  }
   if (to.kind === 'app' && tech !== null && DELIVERY_ADAPTERS.has(tech) && TYPE_ENTRY_FROM_APP.has(to.part)) {
     return ref.typeOnly
       ? null
       : 'http/cron adapters may use src/app/use-cases and read-models with `import type` only';
   }
   return 'adapters may import only src/domain, src/ports and their own folder';
+}
+
+function sharedRule(to: Zone | null, ref: ImportRef): string | null {
+  if (to === null) {
+    return ref.specifier.startsWith('node:') ? null : 'src/adapters/shared may import no package';
+  }
+  if (to.kind === 'domain' || (to.kind === 'adapter' && to.tech === SHARED_ADAPTER)) return null;
+  return 'src/adapters/shared may import only node: built-ins, src/domain and itself';
 }
 
 /** Clock, randomness and process access in domain code. */
@@ -200,6 +216,23 @@ describe('architecture', () => {
         "const m = await import('../fs/fs-result-store.js');",
         'another adapter folder',
       ],
+      [
+        'src/adapters/shared/l.ts',
+        "import { withGit } from '../git/git-runner.js';",
+        'src/adapters/shared may import only',
+      ],
+      [
+        'src/adapters/shared/l.ts',
+        "import type { C } from '../../app/config/types.js';",
+        'src/adapters/shared may import only',
+      ],
+      [
+        'src/adapters/shared/l.ts',
+        "import type { JobQueue } from '../../ports/job-queue.port.js';",
+        'src/adapters/shared may import only',
+      ],
+      ['src/adapters/shared/l.ts', "import { execa } from 'execa';", 'may import no package'],
+      ['src/adapters/git/g.ts', "import { x } from '../shared/../redis/keys.js';", 'another adapter folder'],
       ['src/app/use-cases/s.ts', "import { asValue } from 'awilix';", 'may import awilix'],
       ['src/adapters/redis/q.ts', "import { createContainer } from 'awilix';", 'may import awilix'],
       [
@@ -221,6 +254,12 @@ describe('architecture', () => {
       ['src/adapters/http/r.ts', "import type { UseCases } from '../../app/use-cases/use-cases.js';"],
       ['src/adapters/cron/c.ts', "import type { RepoView } from '../../app/read-models.js';"],
       ['src/adapters/redis/q.ts', "import { Redis } from 'ioredis';\nimport { k } from './keys.js';"],
+      ['src/adapters/git/f.ts', "import { withFileLock } from '../shared/file-lock.js';"],
+      ['src/adapters/terraform/p.ts', "import type { FileLock } from '../shared/file-lock.js';"],
+      [
+        'src/adapters/shared/l.ts',
+        "import { open } from 'node:fs/promises';\nimport { DriftdError } from '../../domain/errors.js';\nimport { x } from './y.js';",
+      ],
       [
         'src/app/container/serve.ts',
         "import { createContainer } from 'awilix';\nimport '../../adapters/redis/x.js';",

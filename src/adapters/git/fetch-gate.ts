@@ -1,15 +1,14 @@
 import { join } from 'node:path';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from '../shared/file-lock.js';
 
 const MAX_REMEMBERED_KEYS = 512;
 
 /**
- * Serialises fetches into one mirror: a promise chain per repo inside this process, and a lock file
- * under `<cacheDir>/locks` across processes sharing the cache. Also remembers one fetch per
- * (repo, task) so concurrent jobs of a task share it.
+ * Serialises fetches into one mirror: a lock file under `<cacheDir>/locks` per repo, which also
+ * queues the fetches of this process in order (src/adapters/shared/file-lock.ts). Also remembers one
+ * fetch per (repo, task) so concurrent jobs of a task share it.
  */
 export class FetchGate {
-  private readonly chains = new Map<string, Promise<unknown>>();
   private readonly onceByKey = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: { cacheDir: string; staleMs: number; timeoutMs: number }) {}
@@ -17,16 +16,8 @@ export class FetchGate {
   /** Runs `fn` alone for `repoName` (in this process and across processes); errors pass through. */
   exclusive<T>(repoName: string, fn: () => Promise<T>): Promise<T> {
     const lockPath = join(this.opts.cacheDir, 'locks', `${repoName}.lock`);
-    const run = (): Promise<T> =>
-      withFileLock(lockPath, fn, { staleMs: this.opts.staleMs, timeoutMs: this.opts.timeoutMs });
-    const previous = this.chains.get(repoName) ?? Promise.resolve();
-    const current = previous.then(run, run);
-    const tail = current.catch(() => {});
-    this.chains.set(repoName, tail);
-    void tail.then(() => {
-      if (this.chains.get(repoName) === tail) this.chains.delete(repoName);
-    });
-    return current;
+    const { staleMs, timeoutMs } = this.opts;
+    return withFileLock(lockPath, { staleMs, timeoutMs, timeoutCode: 'DRIFTD_REPO_FETCH_FAILED' }, fn);
   }
 
   /**

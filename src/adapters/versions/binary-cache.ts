@@ -2,8 +2,8 @@ import { access, chmod, constants, mkdir, mkdtemp, open, readdir, rename, rm, st
 import path from 'node:path';
 import semver from 'semver';
 import type { ToolName } from '../../ports/tool-resolver.port.js';
+import { acquireFileLock, type FileLockOptions } from '../shared/file-lock.js';
 import { abortable } from './http-fetch.js';
-import { acquireInstallLock, DEFAULT_LOCK, type LockOptions } from './install-lock.js';
 
 /** Installs as data: `message` is fit for a job error. */
 export type InstallOutcome =
@@ -17,6 +17,15 @@ export interface BinaryInstaller {
 
 /** Puts a verified executable inside `workDir` and returns its path (throws on any failure). */
 export type Producer = (workDir: string, signal: AbortSignal) => Promise<string>;
+
+/**
+ * Tuning of the per-version install lock (src/adapters/shared/file-lock.ts). A rare double break of
+ * a stale lock only costs a duplicate download, never a bad binary: installs end with an atomic
+ * rename of a verified file.
+ */
+export type InstallLockOptions = Pick<FileLockOptions, 'staleMs' | 'heartbeatMs' | 'pollMs'>;
+
+const INSTALL_LOCK: InstallLockOptions = { staleMs: 60_000, heartbeatMs: 10_000, pollMs: 100 };
 
 interface Inflight {
   readonly promise: Promise<InstallOutcome>;
@@ -47,13 +56,13 @@ export async function writeFileSynced(file: string, bytes: Uint8Array): Promise<
  */
 export class BinaryCache {
   private readonly inflight = new Map<string, Inflight>();
-  private readonly lock: LockOptions;
+  private readonly lock: InstallLockOptions;
 
   constructor(
     readonly cacheDir: string,
-    lock?: Partial<LockOptions>,
+    lock?: InstallLockOptions,
   ) {
-    this.lock = { ...DEFAULT_LOCK, ...lock };
+    this.lock = { ...INSTALL_LOCK, ...lock };
   }
 
   versionsDir(tool: ToolName): string {
@@ -140,10 +149,9 @@ export class BinaryCache {
     try {
       const final = this.binaryPath(tool, version);
       await mkdir(dir, { recursive: true });
-      const lock = await acquireInstallLock(
+      const lock = await acquireFileLock(
         path.join(dir, `.${version}.lock`),
-        this.lock,
-        () => this.isInstalled(tool, version),
+        { ...this.lock, stopWaitingIf: () => this.isInstalled(tool, version) },
         signal,
       );
       if (!lock) return { ok: true, path: final };

@@ -1,7 +1,11 @@
-export { BinaryCache, type BinaryInstaller, type InstallOutcome } from './binary-cache.js';
+export {
+  BinaryCache,
+  type BinaryInstaller,
+  type InstallLockOptions,
+  type InstallOutcome,
+} from './binary-cache.js';
 export { findOnPath, PathProbe, parseVersionOutput, readBinaryVersion } from './binary-version.js';
 export { DEFAULT_HTTP, type HttpOptions } from './http-fetch.js';
-export { DEFAULT_LOCK, type LockOptions } from './install-lock.js';
 export { NativeInstaller } from './native-installer.js';
 export {
   currentPlatform,

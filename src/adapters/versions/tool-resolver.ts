@@ -7,10 +7,9 @@ import type {
   ToolResolveError,
   ToolResolver,
 } from '../../ports/tool-resolver.port.js';
-import { BinaryCache, type BinaryInstaller } from './binary-cache.js';
+import { BinaryCache, type BinaryInstaller, type InstallLockOptions } from './binary-cache.js';
 import { PathProbe } from './binary-version.js';
 import { DEFAULT_HTTP, type HttpOptions } from './http-fetch.js';
-import type { LockOptions } from './install-lock.js';
 import { NativeInstaller } from './native-installer.js';
 import { currentPlatform, OFFICIAL_MIRRORS, type Platform, ReleaseIndex } from './release-index.js';
 import { SwitcherInstaller } from './switcher-installer.js';
@@ -31,8 +30,12 @@ export interface NativeToolResolverOptions {
   readonly pathEnv?: string;
   readonly platform?: Platform;
   readonly http?: Partial<HttpOptions>;
-  readonly lock?: Partial<LockOptions>;
+  readonly lock?: InstallLockOptions;
   readonly indexTtlMs?: number;
+  /** Called after a binary was downloaded and installed into the cache (for metrics). */
+  readonly onInstall?: (tool: ToolName) => void;
+  /** Called when the binary was already in the cache or on PATH (for metrics). */
+  readonly onCacheHit?: (tool: ToolName) => void;
 }
 
 type Outcome<T> = Result<T, ToolResolveError>;
@@ -51,6 +54,8 @@ export class NativeToolResolver implements ToolResolver {
   private readonly installer: BinaryInstaller;
   private readonly allowInstall: boolean;
   private readonly defaults: Readonly<Partial<Record<ToolName, string>>>;
+  private readonly onInstall: (tool: ToolName) => void;
+  private readonly onCacheHit: (tool: ToolName) => void;
 
   constructor(opts: NativeToolResolverOptions) {
     const mirrors = { ...OFFICIAL_MIRRORS, ...opts.mirrors };
@@ -70,6 +75,8 @@ export class NativeToolResolver implements ToolResolver {
       : native;
     this.allowInstall = opts.install ?? true;
     this.defaults = opts.defaultVersions ?? {};
+    this.onInstall = opts.onInstall ?? (() => undefined);
+    this.onCacheHit = opts.onCacheHit ?? (() => undefined);
   }
 
   async resolve(
@@ -104,6 +111,7 @@ export class NativeToolResolver implements ToolResolver {
         const problem = checkSelected(sel, onPath.version);
         if (problem !== undefined) return configError(problem);
         const source = sel.spec.kind === 'system' ? sel.source : 'PATH';
+        this.onCacheHit(tool);
         return ok({ name: tool, version: onPath.version, path: onPath.path, source });
       }
       if (sel.spec.kind === 'system')
@@ -144,15 +152,23 @@ export class NativeToolResolver implements ToolResolver {
   }
 
   private async obtain(tool: ToolName, version: string, signal?: AbortSignal): Promise<Outcome<string>> {
-    if (await this.cache.isInstalled(tool, version)) return ok(this.cache.binaryPath(tool, version));
+    if (await this.cache.isInstalled(tool, version)) {
+      this.onCacheHit(tool);
+      return ok(this.cache.binaryPath(tool, version));
+    }
     const onPath = await this.probe.probe(tool);
-    if (onPath?.version === version) return ok(onPath.path);
+    if (onPath?.version === version) {
+      this.onCacheHit(tool);
+      return ok(onPath.path);
+    }
     if (!this.allowInstall) {
       return downloadError(
         `${tool} ${version} is not in the cache (${this.cache.versionsDir(tool)}) and installs are disabled`,
       );
     }
     const installed = await this.installer.install(tool, version, signal);
-    return installed.ok ? ok(installed.path) : downloadError(installed.message);
+    if (!installed.ok) return downloadError(installed.message);
+    this.onInstall(tool);
+    return ok(installed.path);
   }
 }
