@@ -101,7 +101,7 @@ declare module 'ioredis' {
         ...candidateAndMembers: string[],
       ]
     ): Result<ScriptReply, Context>;
-    driftd_completeJob(
+    driftd_completeJobs(
       ...args: [
         task: string,
         lock: string,
@@ -112,21 +112,13 @@ declare module 'ioredis' {
         nextTask: string,
         nextLock: string,
         events: string,
-        jobId: string,
-        token: string,
-        resultJson: string,
-        drifted: '1' | '0',
         retentionMs: Arg,
         eventCapacity: Arg,
         taskId: string,
-        completedMembers: string,
         finishedMembers: string,
-        nextWorkerId: string,
-        nextToken: string,
-        nextLeaseMs: Arg,
         nextTaskId: string,
-        startedMembers: string,
-        ...candidateAndMembers: string[],
+        entries: number,
+        ...entriesThenCandidates: Arg[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_failJob(

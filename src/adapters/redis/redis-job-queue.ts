@@ -12,6 +12,7 @@ import type {
   SettleOutcome,
 } from '../../ports/job-queue.port.js';
 import { CandidatePicker, type Candidates } from './claim-candidates.js';
+import { CompleteBatcher } from './complete-batch.js';
 import { withRedis } from './create-redis-client.js';
 import { repoOfTaskId, taskOfJobId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
@@ -21,12 +22,10 @@ import {
   completedJob,
   failedJob,
   finishedOf,
-  jobMembers,
   type Snapshot,
   settleEvents,
   snapshot,
   startedMembers,
-  taskMembers,
 } from './queue-replies.js';
 import { markRecorded } from './recorded-events.js';
 import { type RedisContext, type RedisCoordinationOptions, redisContext } from './redis-context.js';
@@ -49,6 +48,7 @@ export class RedisJobQueue implements JobQueue {
   private readonly picker: CandidatePicker;
   private readonly wake: WakeListener;
   private readonly statics: TaskStaticsCache;
+  private readonly completer: CompleteBatcher;
 
   constructor(options: RedisCoordinationOptions) {
     this.ctx = redisContext(options);
@@ -56,6 +56,7 @@ export class RedisJobQueue implements JobQueue {
     this.picker = new CandidatePicker((count) => redis.zrange(keys.pending, 0, count - 1));
     this.wake = new WakeListener(this.ctx);
     this.statics = new TaskStaticsCache(this.ctx);
+    this.completer = new CompleteBatcher(this.ctx);
   }
 
   claim(request: ClaimRequest): Promise<ClaimedJob | null> {
@@ -156,37 +157,7 @@ export class RedisJobQueue implements JobQueue {
         jobId,
         next,
         'complete',
-        (taskId, c) => {
-          const { redis, keys, retentionMs, eventCapacity } = this.ctx;
-          const repo = repoOfTaskId(taskId)!;
-          const nextTaskId = c?.taskId ?? taskId;
-          return redis.driftd_completeJob(
-            keys.task(taskId),
-            keys.lock(repo),
-            keys.active(repo),
-            keys.live,
-            keys.leases,
-            keys.pending,
-            keys.task(nextTaskId),
-            keys.lock(repoOfTaskId(nextTaskId)!),
-            keys.events,
-            jobId,
-            token,
-            JSON.stringify(result),
-            result.status === 'drifted' ? '1' : '0',
-            retentionMs,
-            eventCapacity,
-            taskId,
-            `"type":"job.completed",${jobMembers(jobId)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
-            `"type":"task.finished",${taskMembers(taskId)}`,
-            next?.workerId ?? '',
-            next?.token ?? '',
-            next?.leaseMs ?? 0,
-            nextTaskId,
-            next ? startedMembers(nextTaskId, next.workerId) : '',
-            ...candidateArgs(c?.ids ?? []),
-          );
-        },
+        (taskId, c) => this.completer.add({ jobId, taskId, token, result, next, candidates: c }),
         (reply, now, s) =>
           completedJob(jobId, now, s, { d: reply[3], j: reply[4], finished: finishedOf(reply, now) }, result),
       ),
@@ -284,6 +255,8 @@ export class RedisJobQueue implements JobQueue {
     const code = Number(reply[0]);
     if (code !== 1) {
       const reason = scriptOutcome(code, 'settle');
+      if (reason === 'malformed')
+        throw new DriftdError('DRIFTD_INTERNAL', `task ${taskId} has a malformed record`);
       return { ok: false, reason: reason as 'lease_lost' | 'not_found' | 'canceled', next: claimed };
     }
     const snap = settled(reply, now, await this.staticsOf(taskId));

@@ -1,0 +1,83 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RedisEventBus } from '../../../src/adapters/redis/redis-event-bus.js';
+import type { DomainEvent } from '../../../src/domain/events.js';
+import type { LeaseToken } from '../../../src/domain/ids.js';
+import type { ClaimedJob } from '../../../src/ports/job-queue.port.js';
+import { claimRequest, DRIFTED, IN_SYNC, repoName, startRequest } from '../../contracts/support.js';
+import { RedisFixture, redisAvailable } from './redis-fixture.js';
+
+const fixture = new RedisFixture();
+afterAll(() => fixture.stop());
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function subject() {
+  const s = await fixture.coordination();
+  cleanups.push(s.cleanup);
+  return s;
+}
+
+/**
+ * complete() calls issued in the same tick share one `completeJobs` script call per task: each job is
+ * still fenced and decided alone, each caller claims a different next job, and the stream holds every
+ * returned event once.
+ */
+describe.runIf(redisAvailable)('redis complete(): calls of one tick coalesced', () => {
+  it('20 concurrent completes with next claims: distinct next jobs, exact counters, events once', async () => {
+    const s = await subject();
+    const bus = new RedisEventBus({ redis: s.redis, prefix: s.prefix });
+    cleanups.push(() => bus.close());
+    const stacks = Array.from({ length: 50 }, (_, i) => `s${i}`);
+    const start = await s.tasks.start(startRequest(repoName(), stacks));
+    if (start.kind !== 'started') throw new Error('expected a start');
+    const returned: DomainEvent[] = [...start.events];
+    await bus.publishAll(start.events);
+    const first: ClaimedJob[] = [];
+    for (let i = 0; i < 20; i++) first.push((await s.queue.claim(claimRequest(`w${i}`)))!);
+    for (const c of first) returned.push(...c.events);
+    const outs = await Promise.all(
+      first.map((c, i) =>
+        s.queue.complete(c.job.id, c.job.leaseToken, i % 2 ? DRIFTED : IN_SYNC, claimRequest(`w${i}`)),
+      ),
+    );
+    expect(outs.every((o) => o.ok)).toBe(true);
+    const nexts = outs.map((o) => o.next?.job.id);
+    expect(nexts.every((id) => id !== undefined)).toBe(true);
+    expect(new Set(nexts).size).toBe(20);
+    for (const o of outs) {
+      if (o.ok) returned.push(...o.events);
+      if (o.next) returned.push(...o.next.events);
+    }
+    const task = (await s.tasks.get(start.task.id))!;
+    expect(task.counters).toMatchObject({ total: 50, completed: 20, drifted: 10, running: 20, queued: 10 });
+    expect(await s.queue.stats()).toMatchObject({ pending: 10, running: 20 });
+    const stored = (await bus.readAfter(null, 1000)).map((e) => e.event);
+    for (const e of returned) expect(stored).toContainEqual(e);
+    expect(stored).toHaveLength(returned.length);
+  });
+
+  it('a stale token in the batch is refused alone; jobs of two tasks in one tick all settle', async () => {
+    const s = await subject();
+    const a = await s.tasks.start(startRequest(repoName('a'), ['x', 'y']));
+    const b = await s.tasks.start(startRequest(repoName('b'), ['x']));
+    if (a.kind !== 'started' || b.kind !== 'started') throw new Error('expected starts');
+    const claimed = [
+      (await s.queue.claim(claimRequest('w1')))!,
+      (await s.queue.claim(claimRequest('w2')))!,
+      (await s.queue.claim(claimRequest('w3')))!,
+    ];
+    const [c1, c2, c3] = claimed;
+    const outs = await Promise.all([
+      s.queue.complete(c1!.job.id, c1!.job.leaseToken, IN_SYNC),
+      s.queue.complete(c2!.job.id, 'not-the-token' as LeaseToken, IN_SYNC),
+      s.queue.complete(c3!.job.id, c3!.job.leaseToken, IN_SYNC),
+    ]);
+    expect(outs.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'lease_lost', 'ok']);
+    const again = await s.queue.complete(c2!.job.id, c2!.job.leaseToken, IN_SYNC);
+    expect(again.ok && again.task.status).toBe('completed');
+    expect((await s.tasks.get(b.task.id))!.status).toBe('completed');
+    expect(await s.queue.stats()).toMatchObject({ pending: 0, running: 0 });
+  });
+});
