@@ -13,8 +13,20 @@ import type { Task } from '../../domain/task.js';
 
 type Json = Record<string, unknown>;
 
+/** Recent conversions: `toISOString` costs ~2 µs, and a dashboard poll formats the same ~100 times again. */
+const isoCache = new Map<number, string>();
+const ISO_CACHE_MAX = 4_096;
+
 export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  if (ms === null || ms === undefined) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    // Cleared when full rather than LRU: the working set (latest runs, live tasks) refills it at once.
+    if (isoCache.size >= ISO_CACHE_MAX) isoCache.clear();
+    isoCache.set(ms, text);
+  }
+  return text;
 }
 
 export function presentTask(task: Task): Json {
