@@ -29,13 +29,15 @@ export function localResolvers(config: DriftdConfig): Resolvers {
         }),
     ).singleton(),
     toolResolver: asFunction(
-      () =>
+      ({ runtimeMetrics }: Cradle) =>
         new NativeToolResolver({
           cacheDir: tools.cacheDir,
           mirrors: mirrorsOf(config),
           defaultVersions: tools.defaultVersions,
           useSwitchers: tools.useSwitchers,
           install: tools.install,
+          onInstall: (tool) => runtimeMetrics.toolInstalled(tool),
+          onCacheHit: (tool) => runtimeMetrics.toolCacheHit(tool),
         }),
     ).singleton(),
     planRunner: asFunction(() => new TerraformPlanRunner({ cacheDir: tools.cacheDir })).singleton(),

@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DriftdMetrics } from '../../../src/adapters/metrics/index.js';
 import {
   NativeToolResolver,
   type NativeToolResolverOptions,
 } from '../../../src/adapters/versions/tool-resolver.js';
+import { createEmbeddedContainer } from '../../../src/app/container/create-embedded-container.js';
+import { disposeContainer } from '../../../src/app/container/dispose-container.js';
 import type { ToolRequest } from '../../../src/ports/tool-resolver.port.js';
+import { key, parseScrape } from '../../adapters/metrics/scrape.js';
+import { testConfig } from '../../support/test-config.js';
 import { type Mirror, standInScript, startMirror } from './mirror-server.js';
 
 let mirror: Mirror;
@@ -93,6 +98,50 @@ describe('NativeToolResolver end to end with a local mirror', () => {
     await mirror.close();
     const offline = await resolver({ mirrors: { terraform: 'http://127.0.0.1:9/none' } }).resolve(request());
     expect(offline.ok && offline.tool.main.version).toBe('1.41.0');
+  });
+
+  it('reports an install, then cache and PATH hits, through its hooks into the metrics', async () => {
+    const metrics = new DriftdMetrics({ defaultMetrics: false });
+    const hooks = {
+      onInstall: (tool: string) => metrics.toolInstalled(tool),
+      onCacheHit: (tool: string) => metrics.toolCacheHit(tool),
+    };
+    await put({ 'stacks/app/.terraform-version': '1.41.0' });
+    expect((await resolver(hooks).resolve(request())).ok).toBe(true);
+    let series = parseScrape(await metrics.metrics());
+    expect(series.get(key('driftd_tool_installs_total', { tool: 'terraform' }))).toBe(1);
+    expect(series.get(key('driftd_tool_cache_hits_total', { tool: 'terraform' }))).toBeUndefined();
+
+    expect((await resolver(hooks).resolve(request())).ok).toBe(true);
+    await rm(path.join(repo, 'stacks', 'app', '.terraform-version'));
+    await writeFile(path.join(binDir, 'terraform'), standInScript('terraform', '1.40.0'));
+    await chmod(path.join(binDir, 'terraform'), 0o755);
+    const onPath = await resolver(hooks).resolve(request());
+    expect(onPath.ok && onPath.tool.main.source).toBe('PATH');
+    series = parseScrape(await metrics.metrics());
+    expect(series.get(key('driftd_tool_installs_total', { tool: 'terraform' }))).toBe(1);
+    expect(series.get(key('driftd_tool_cache_hits_total', { tool: 'terraform' }))).toBe(2);
+  });
+
+  it("the container's resolver reports into the metrics connected to its runtimeMetrics", async () => {
+    const base = testConfig();
+    const config = {
+      ...base,
+      tools: { ...base.tools, cacheDir, mirrors: mirror.bases, install: true },
+    };
+    const container = createEmbeddedContainer({ config });
+    try {
+      const metrics = new DriftdMetrics({ defaultMetrics: false });
+      container.cradle.runtimeMetrics.connect(metrics);
+      await put({ 'stacks/app/.terraform-version': '1.42.0' });
+      expect((await container.cradle.toolResolver.resolve(request())).ok).toBe(true);
+      expect((await container.cradle.toolResolver.resolve(request())).ok).toBe(true);
+      const series = parseScrape(await metrics.metrics());
+      expect(series.get(key('driftd_tool_installs_total', { tool: 'terraform' }))).toBe(1);
+      expect(series.get(key('driftd_tool_cache_hits_total', { tool: 'terraform' }))).toBe(1);
+    } finally {
+      await disposeContainer(container, 0);
+    }
   });
 
   it('resolves terragrunt and the IaC binary it drives, each from its own pins', async () => {
