@@ -1,5 +1,6 @@
 import type { CountedJobState } from './counters.js';
 import type { DriftKind, DriftStatus, DriftSummary } from './drift-result.js';
+import { DriftdError } from './errors.js';
 import type { DomainEvent } from './events.js';
 import type { JobFailure } from './failure.js';
 import { shouldRetry } from './failure.js';
@@ -175,6 +176,19 @@ export function renewJobLease(
   if (job.status !== 'running') return refuse(job, 'running');
   if (job.leaseToken !== token) return err({ code: 'lease_mismatch' });
   return ok({ state: { ...job, leaseDeadline: now + leaseMs, updatedAt: now }, events: [] });
+}
+
+/**
+ * Guard for JobQueue.complete(): an `error` verdict is a failure and goes through fail(). A caller
+ * breaking this is a programmer error, so every adapter throws the same DriftdError.
+ */
+export function assertCompletableResult(result: JobResultSummary): void {
+  if (result.status === 'error') {
+    throw new DriftdError(
+      'DRIFTD_INVALID_INPUT',
+      'complete() takes in_sync or drifted results; report errors with fail()',
+    );
+  }
 }
 
 /** running → completed: the plan was made and classified `in_sync` or `drifted`. */

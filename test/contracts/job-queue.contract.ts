@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isDriftdError } from '../../src/domain/errors.js';
 import type { DomainEvent } from '../../src/domain/events.js';
 import type { LeaseToken, RepoName } from '../../src/domain/ids.js';
 import type { Job } from '../../src/domain/job.js';
@@ -46,6 +47,14 @@ export function describeJobQueueContract(name: string, makeSubject: MakeCoordina
 
     it('returns null when nothing is pending', async () => {
       expect(await s.queue.claim(claimRequest())).toBeNull();
+    });
+
+    it('refuses to complete a job with an error result (a programmer error: use fail)', async () => {
+      await startWith(['a']);
+      const c = await mustClaim();
+      const error = await s.queue.complete(c.job.id, c.job.leaseToken, ERRORED).catch((e: unknown) => e);
+      expect(isDriftdError(error, 'DRIFTD_INVALID_INPUT')).toBe(true);
+      expect((await s.tasks.getJob(c.job.id))?.status).toBe('running');
     });
 
     it('claims oldest first, and a retried job goes to the back of the queue', async () => {

@@ -1,8 +1,8 @@
-import { DriftdError } from '../../domain/errors.js';
 import type { DomainEvent } from '../../domain/events.js';
 import type { JobFailure } from '../../domain/failure.js';
 import type { JobId, LeaseToken } from '../../domain/ids.js';
 import {
+  assertCompletableResult,
   completeJob,
   expireJobLease,
   failJob,
@@ -74,12 +74,7 @@ export class MemoryJobQueue implements JobQueue {
     result: JobResultSummary,
     next?: ClaimRequest,
   ): Promise<SettleOutcome> {
-    if (result.status === 'error') {
-      throw new DriftdError(
-        'DRIFTD_INVALID_INPUT',
-        'complete() takes in_sync or drifted results; report errors with fail()',
-      );
-    }
+    assertCompletableResult(result);
     return this.settle(jobId, (job, now) => completeJob(job, token, result, now), next);
   }
 

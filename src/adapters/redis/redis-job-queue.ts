@@ -2,7 +2,7 @@ import { DriftdError } from '../../domain/errors.js';
 import type { DomainEvent } from '../../domain/events.js';
 import { countsAsErrored, isRetryable, type JobFailure } from '../../domain/failure.js';
 import type { JobId, LeaseToken, TaskId } from '../../domain/ids.js';
-import type { Job, JobResultSummary } from '../../domain/job.js';
+import { assertCompletableResult, type Job, type JobResultSummary } from '../../domain/job.js';
 import type {
   ClaimedJob,
   ClaimRequest,
@@ -146,12 +146,7 @@ export class RedisJobQueue implements JobQueue {
     result: JobResultSummary,
     next?: ClaimRequest,
   ): Promise<SettleOutcome> {
-    if (result.status === 'error') {
-      throw new DriftdError(
-        'DRIFTD_INVALID_INPUT',
-        'complete() takes in_sync or drifted results; report errors with fail()',
-      );
-    }
+    assertCompletableResult(result);
     return withRedis('complete', () =>
       this.settle(
         jobId,
