@@ -1,23 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../../src/adapters/redis/redis-event-bus.js';
 import type { DomainEvent } from '../../../src/domain/events.js';
 import type { LeaseToken } from '../../../src/domain/ids.js';
 import type { ClaimedJob } from '../../../src/ports/job-queue.port.js';
 import { claimRequest, DRIFTED, IN_SYNC, repoName, startRequest } from '../../contracts/support.js';
-import { RedisFixture, redisAvailable } from './redis-fixture.js';
+import { redisAvailable, useRedisFixture } from './redis-fixture.js';
 
-const fixture = new RedisFixture();
-afterAll(() => fixture.stop());
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subject() {
-  const s = await fixture.coordination();
-  cleanups.push(s.cleanup);
-  return s;
-}
+const { cleanups, subject } = useRedisFixture();
 
 /**
  * complete() calls issued in the same tick share one `completeJobs` script call per task: each job is

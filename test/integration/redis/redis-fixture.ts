@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { afterAll, afterEach } from 'vitest';
 import { createRedisClient, type RedisRole } from '../../../src/adapters/redis/create-redis-client.js';
 import { createRedisCoordination } from '../../../src/adapters/redis/redis-coordination.js';
 import type { CoordinationSubject } from '../../contracts/support.js';
@@ -49,6 +50,27 @@ export class RedisFixture {
     this.server = null;
     if (server) await (await server).stop();
   }
+}
+
+type CoordinationOptions = Parameters<RedisFixture['coordination']>[0];
+
+/**
+ * One fixture per test file with its hooks registered: `subject()` gives a fresh coordination on a
+ * random prefix that is cleaned up after each test; `cleanups` takes other per-test cleanups.
+ */
+export function useRedisFixture() {
+  const fixture = new RedisFixture();
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(() => fixture.stop());
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  async function subject(options?: CoordinationOptions) {
+    const s = await fixture.coordination(options);
+    cleanups.push(s.cleanup);
+    return s;
+  }
+  return { fixture, cleanups, subject };
 }
 
 /** Every key under `prefix`. */

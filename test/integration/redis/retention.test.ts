@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../../src/adapters/redis/redis-event-bus.js';
 import { drainResultOutbox, RedisResultOutbox } from '../../../src/adapters/redis/redis-result-outbox.js';
 import { errorResult } from '../../../src/domain/drift-result.js';
@@ -15,14 +15,9 @@ import {
   SHORT_MS,
   startRequest,
 } from '../../contracts/support.js';
-import { deleteKeys, keysUnder, RedisFixture, redisAvailable, sleep } from './redis-fixture.js';
+import { deleteKeys, keysUnder, redisAvailable, sleep, useRedisFixture } from './redis-fixture.js';
 
-const fixture = new RedisFixture();
-afterAll(() => fixture.stop());
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const { fixture, cleanups } = useRedisFixture();
 
 const RETENTION_MS = 300;
 const TASKS_PER_REPO = 3;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LeaseToken } from '../../../src/domain/ids.js';
 import {
   claimRequest,
@@ -9,21 +9,10 @@ import {
   stackNames,
   startRequest,
 } from '../../contracts/support.js';
-import { RedisFixture, redisAvailable, sleep } from './redis-fixture.js';
+import { redisAvailable, sleep, useRedisFixture } from './redis-fixture.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-processes.js';
 
-const fixture = new RedisFixture();
-afterAll(() => fixture.stop());
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subject() {
-  const s = await fixture.coordination();
-  cleanups.push(s.cleanup);
-  return s;
-}
+const { fixture, cleanups, subject } = useRedisFixture();
 
 describe.runIf(redisAvailable)('redis coordination under races and crashes', () => {
   it('100 concurrent starts for one repo create exactly one task; the 99 others get it back', async () => {

@@ -1,16 +1,11 @@
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeKeys } from '../../../src/adapters/redis/keys.js';
 import type { JobId, TaskId } from '../../../src/domain/ids.js';
 import { claimRequest, IN_SYNC, repoName, startRequest } from '../../contracts/support.js';
-import { RedisFixture, redisAvailable, sleep } from './redis-fixture.js';
+import { redisAvailable, sleep, useRedisFixture } from './redis-fixture.js';
 
-const fixture = new RedisFixture();
-afterAll(() => fixture.stop());
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const { fixture, cleanups } = useRedisFixture();
 
 async function subject() {
   const s = await fixture.coordination();
