@@ -14,18 +14,20 @@ export const DEFAULT_EVENT_CAPACITY = 10_000;
  * script that touches one repo's task record (which also holds its jobs' fields), lock and active
  * pointer stays in one cluster slot.
  *
- * Global keys (documented exception): the pending queue, the lease set, the live-task index, the
- * enqueue sequence, the event stream and the result outbox are shared by all repos, so workers can
- * claim across repos in FIFO order. Scripts that move a job between the queue and its task touch one
- * repo slot plus these global keys: correct on a single node or a primary/replica pair, but on Redis
- * Cluster they would raise CROSSSLOT. Running on a cluster needs the global keys moved into per-repo
- * queues (one pending set per repo plus a ready-repos index), which this design leaves for later.
+ * Pending jobs wait in their task's own queue (`queue(taskId)`, in the repo's slot); the ready index
+ * orders tasks by their oldest pending job, so claims stay FIFO across tasks.
+ *
+ * Global keys (documented exception): the ready index, the lease set, the live-task index, the enqueue
+ * sequence, the event stream and the result outbox are shared by all repos. Scripts that move a job
+ * touch one repo slot plus these global keys: correct on a single node or a primary/replica pair, but on
+ * Redis Cluster they would raise CROSSSLOT; a cluster needs them split per slot, left for later.
  *
  * Lifetimes (checked by the TTL audit test):
  * - task record: no TTL while live; PEXPIRE retention when it ends (completed/failed/canceled).
  * - lock, active pointer: PX ttl / deleted when the task ends.
  * - repo task/job indexes: bounded ZSETs (ZREMRANGEBYRANK), entries of expired records skipped on read.
- * - pending, leases, live: members removed by the transitions that end them.
+ * - task queue: emptied by claims (or deleted by cancel/expire/supersede), so an ended task has none.
+ * - ready, leases, live: members removed by the transitions that end them.
  * - seq: one counter; events: capped stream; outbox lists: drained by serve.
  */
 export interface RedisKeys {
@@ -40,8 +42,13 @@ export interface RedisKeys {
   repoTasks(repo: RepoName): string;
   /** ZSET: recent job ids of a repo by enqueue sequence, capped. */
   repoJobs(repo: RepoName): string;
-  /** ZSET (global): pending job ids scored by enqueue sequence: FIFO, a member at most once. */
-  readonly pending: string;
+  /** ZSET: the task's pending job ids scored by enqueue sequence: FIFO, a member at most once. */
+  queue(taskId: TaskId): string;
+  /**
+   * ZSET (global): the ids of tasks with pending jobs, scored by the enqueue sequence of their oldest pending
+   * job, so its first member holds the globally oldest pending job (claims take from it: FIFO across tasks).
+   */
+  readonly ready: string;
   /** ZSET (global): running job ids scored by lease deadline (ms, Redis server time). */
   readonly leases: string;
   /** STRING (global): the enqueue sequence counter. */
@@ -73,7 +80,8 @@ export function makeKeys(prefix: string = DEFAULT_PREFIX): RedisKeys {
     task: (taskId) => repoKey(requireRepo(taskId), `task:${taskId}`),
     repoTasks: (repo) => repoKey(repo, 'tasks'),
     repoJobs: (repo) => repoKey(repo, 'jobs'),
-    pending: `${prefix}queue:pending`,
+    queue: (taskId) => repoKey(requireRepo(taskId), `queue:${taskId}`),
+    ready: `${prefix}queue:ready`,
     leases: `${prefix}queue:leases`,
     seq: `${prefix}queue:seq`,
     live: `${prefix}tasks:live`,

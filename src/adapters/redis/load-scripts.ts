@@ -63,11 +63,13 @@ declare module 'ioredis' {
         active: string,
         task: string,
         oldTask: string,
-        pending: string,
+        ready: string,
         seq: string,
         live: string,
         repoTasks: string,
         leases: string,
+        queue: string,
+        oldQueue: string,
         taskId: string,
         repo: string,
         triggerJson: string,
@@ -85,20 +87,19 @@ declare module 'ioredis' {
         stacksJson: string,
       ]
     ): Result<ScriptReply, Context>;
-    driftd_claimJob(
+    driftd_claimJobs(
       ...args: [
-        pending: string,
+        ready: string,
         leases: string,
         task: string,
+        queue: string,
         lock: string,
         events: string,
-        workerId: string,
-        token: string,
-        leaseMs: Arg,
         eventCapacity: Arg,
         taskId: string,
         startedMembers: string,
-        ...candidateAndMembers: string[],
+        claimers: number,
+        ...perClaimer: Arg[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_completeJobs(
@@ -108,17 +109,13 @@ declare module 'ioredis' {
         active: string,
         live: string,
         leases: string,
-        pending: string,
-        nextTask: string,
-        nextLock: string,
         events: string,
         retentionMs: Arg,
         eventCapacity: Arg,
         taskId: string,
         finishedMembers: string,
-        nextTaskId: string,
         entries: number,
-        ...entriesThenCandidates: Arg[],
+        ...perEntry: Arg[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_failJob(
@@ -128,10 +125,10 @@ declare module 'ioredis' {
         active: string,
         live: string,
         leases: string,
-        pending: string,
+        ready: string,
+        queue: string,
         seq: string,
-        nextTask: string,
-        nextLock: string,
+        events: string,
         jobId: string,
         token: string,
         kind: string,
@@ -142,11 +139,9 @@ declare module 'ioredis' {
         retentionMs: Arg,
         wakeChannel: string,
         taskId: string,
-        nextWorkerId: string,
-        nextToken: string,
-        nextLeaseMs: Arg,
-        nextTaskId: string,
-        ...candidates: string[],
+        eventCapacity: Arg,
+        failedMembers: string,
+        finishedMembers: string,
       ]
     ): Result<ScriptReply, Context>;
     driftd_renewLease(
@@ -161,11 +156,13 @@ declare module 'ioredis' {
     driftd_releaseJob(
       task: string,
       leases: string,
-      pending: string,
+      queue: string,
       seq: string,
+      ready: string,
       jobId: string,
       token: string,
       wakeChannel: string,
+      taskId: string,
     ): Result<number, Context>;
     driftd_recoverLease(
       task: string,
@@ -173,8 +170,9 @@ declare module 'ioredis' {
       active: string,
       live: string,
       leases: string,
-      pending: string,
+      queue: string,
       seq: string,
+      ready: string,
       jobId: string,
       retryable: '1' | '0',
       retentionMs: Arg,
@@ -185,8 +183,9 @@ declare module 'ioredis' {
       lock: string,
       active: string,
       live: string,
-      pending: string,
+      ready: string,
       leases: string,
+      queue: string,
       reason: string,
       retentionMs: Arg,
     ): Result<ScriptReply, Context>;
@@ -195,8 +194,9 @@ declare module 'ioredis' {
       lock: string,
       active: string,
       live: string,
-      pending: string,
+      ready: string,
       leases: string,
+      queue: string,
       maxAgeMs: Arg,
       reason: string,
       retentionMs: Arg,

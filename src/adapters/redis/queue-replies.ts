@@ -1,3 +1,4 @@
+import { applyDelta, counterDelta, type TaskCounters } from '../../domain/counters.js';
 import type { DomainEvent } from '../../domain/events.js';
 import type { JobFailure } from '../../domain/failure.js';
 import type { JobId } from '../../domain/ids.js';
@@ -28,18 +29,118 @@ export function snapshot(jobId: string, taskFlat: unknown, jobFlat: unknown): Sn
 }
 
 /** A script's D (TASK_STATE_FIELDS without lockTtlMs) and J (JOB_READ_FIELDS) replies. */
-export type Row = readonly (string | number | null)[];
+export type Row = readonly (string | number | null | false)[];
 
 /** A claim or settle script's reply parts for one job. */
 export interface JobReply {
   readonly d: unknown;
   readonly j: unknown;
   /** Set when the script finished the task: its `now`, and the reason when it failed. */
-  readonly finished?: { readonly at: number; readonly reason: string | null };
+  readonly finished?: { readonly at: number; readonly reason: string | null } | undefined;
 }
 
-const text = (v: string | number | null | undefined): string | undefined =>
-  v === null || v === undefined || v === '' ? undefined : String(v);
+/** What one `complete()` entry of a completeJobs call got: its code, and the task after its own move. */
+export interface CompleteOutcome extends JobReply {
+  readonly code: number;
+  readonly now: number;
+}
+
+/** What one claimer of a claimJobs call got. */
+export type ClaimOutcome =
+  | {
+      readonly kind: 'claimed';
+      readonly jobId: string;
+      readonly now: number;
+      readonly d: Row;
+      readonly j: Row;
+    }
+  /** Nothing is pending (or the head task's record is malformed: nothing is claimable from it). */
+  | { readonly kind: 'none' }
+  /** The head moved (other claimers emptied or overtook the task asked for): claim again. */
+  | { readonly kind: 'retry' };
+
+type Reply = readonly unknown[];
+
+const text = (v: string | number | null | false | undefined): string | undefined =>
+  v === null || v === undefined || v === false || v === '' ? undefined : String(v);
+
+function countersOf(d: Row): TaskCounters {
+  return {
+    total: Number(d[1] ?? 0),
+    queued: Number(d[2] ?? 0),
+    running: Number(d[3] ?? 0),
+    completed: Number(d[4] ?? 0),
+    failed: Number(d[5] ?? 0),
+    drifted: Number(d[6] ?? 0),
+    errored: Number(d[7] ?? 0),
+  };
+}
+
+function rowOf(status: string, c: TaskCounters): Row {
+  return [status, c.total, c.queued, c.running, c.completed, c.failed, c.drifted, c.errored];
+}
+
+const RUNNING = { status: 'running' } as const;
+const PENDING = { status: 'pending' } as const;
+const value = (v: unknown): string | number | null =>
+  typeof v === 'string' || typeof v === 'number' ? v : null;
+
+/**
+ * Each entry's outcome from a completeJobs reply `{ now, D before, finished at, reason, per entry { code,
+ * attempt, startedAt, lastKind, lastMsg } }`: the task after each entry is the counters before the batch
+ * replayed with the domain's counterDelta, entry by entry, as the script moved them.
+ */
+export function completeOutcomes(reply: Reply, results: readonly JobResultSummary[]): CompleteOutcome[] {
+  const [nowRaw, before, fin, reason, out] = reply as [number, Row, number, string, Row[]];
+  const now = Number(nowRaw);
+  let status = String(before[0]);
+  let counters = countersOf(before);
+  return out.map((r, i) => {
+    const code = Number(r[0]);
+    if (code === 1) {
+      const driftStatus = results[i]!.status === 'drifted' ? 'drifted' : 'in_sync';
+      counters = applyDelta(counters, counterDelta(RUNNING, { status: 'completed', driftStatus }));
+    }
+    const finishedHere = i + 1 === Number(fin);
+    if (finishedHere) status = reason ? 'failed' : 'completed';
+    return {
+      code,
+      now,
+      d: rowOf(status, counters),
+      j: [null, null, value(r[1]), value(r[2]), value(r[3]), value(r[4])],
+      finished: finishedHere ? { at: now, reason: reason || null } : undefined,
+    };
+  });
+}
+
+/**
+ * Each claimer's outcome from a claimJobs reply `{ 1, now, head, D before, per claimer { jobId, attempt
+ * before, lastKind, lastMsg } or { false } }` or `{ -11 | -10, now, head }`, and the ready index's head.
+ * The counters after each claim are the counters before replayed with counterDelta, claim by claim.
+ */
+export function claimOutcomes(reply: Reply, claimers: number): { head: string; outcomes: ClaimOutcome[] } {
+  const code = Number(reply[0]);
+  const now = Number(reply[1]);
+  const head = typeof reply[2] === 'string' ? reply[2] : '';
+  // Without a job: claim again while something is pending elsewhere, unless this task is malformed.
+  const gone: ClaimOutcome = head === '' || code === -10 ? { kind: 'none' } : { kind: 'retry' };
+  if (code !== 1) return { head, outcomes: Array.from({ length: claimers }, () => gone) };
+  const before = reply[3] as Row;
+  const status = String(before[0]);
+  let counters = countersOf(before);
+  const outcomes = (reply[4] as Row[]).map((r): ClaimOutcome => {
+    if (typeof r[0] !== 'string') return gone;
+    counters = applyDelta(counters, counterDelta(PENDING, RUNNING));
+    return {
+      kind: 'claimed',
+      jobId: r[0],
+      now,
+      d: rowOf(status, counters),
+      j: [null, null, value(r[1]), null, value(r[2]), value(r[3])],
+    };
+  });
+  return { head, outcomes };
+}
 
 /**
  * The task from its cached statics and the D a script returned, keys in decodeTask's order. A task the
@@ -168,23 +269,6 @@ export function jobMembers(jobId: string): string {
 /** The members of an event about task `taskId` that name it (JSON, no braces). */
 export function taskMembers(taskId: string): string {
   return `"taskId":${JSON.stringify(taskId)},"repo":${JSON.stringify(repoOfTaskId(taskId))}`;
-}
-
-/** The members every `job.started` of a claim shares, for the scripts that append it. */
-export function startedMembers(taskId: string, workerId: string): string {
-  return `"type":"job.started",${taskMembers(taskId)},"workerId":${JSON.stringify(workerId)}`;
-}
-
-/** Claim candidates as the scripts take them: each id followed by its event members. */
-export function candidateArgs(ids: readonly string[]): string[] {
-  const args: string[] = [];
-  for (const id of ids) args.push(id, jobMembers(id));
-  return args;
-}
-
-/** The script's `finished` part of a settle reply (element 3 = finished, element 10 = reason). */
-export function finishedOf(reply: readonly unknown[], now: number): JobReply['finished'] {
-  return reply[2] === 1 ? { at: now, reason: typeof reply[9] === 'string' ? reply[9] : null } : undefined;
 }
 
 /** The job event of a settle (completed, or failed with/without retry) plus `task.finished` when it ended. */

@@ -1,6 +1,6 @@
 import { DriftdError } from '../../domain/errors.js';
 import type { DomainEvent } from '../../domain/events.js';
-import { countsAsErrored, isRetryable, type JobFailure } from '../../domain/failure.js';
+import { isRetryable, type JobFailure } from '../../domain/failure.js';
 import type { JobId, LeaseToken, TaskId } from '../../domain/ids.js';
 import { assertCompletableResult, type Job, type JobResultSummary } from '../../domain/job.js';
 import type {
@@ -11,21 +11,16 @@ import type {
   QueueStats,
   SettleOutcome,
 } from '../../ports/job-queue.port.js';
-import { CandidatePicker, type Candidates } from './claim-candidates.js';
-import { CompleteBatcher } from './complete-batch.js';
 import { withRedis } from './create-redis-client.js';
 import { repoOfTaskId, taskOfJobId } from './keys.js';
-import type { ScriptReply } from './load-scripts.js';
+import { QueueBatcher } from './queue-batch.js';
 import {
-  candidateArgs,
+  type ClaimOutcome,
   claimedJob,
   completedJob,
   failedJob,
-  finishedOf,
-  type Snapshot,
   settleEvents,
   snapshot,
-  startedMembers,
 } from './queue-replies.js';
 import { markRecorded } from './recorded-events.js';
 import { type RedisContext, type RedisCoordinationOptions, redisContext } from './redis-context.js';
@@ -34,92 +29,86 @@ import { scriptOutcome } from './script-errors.js';
 import { type TaskStatics, TaskStaticsCache } from './task-statics.js';
 import { WakeListener } from './wake-listener.js';
 
-/** How many times a claim re-reads the queue head when other claimers took its candidates first. */
+/** How many times a claim asks again when the head task moved (emptied or overtaken) under it. */
 const CLAIM_ROUNDS = 20;
 
 /**
+ * The head of the ready index as this process last saw it (a script reply or a read). Claims name it (a
+ * script needs its task's keys in KEYS) and the script checks it, so a stale copy costs one more round,
+ * never a wrong claim. It can only go stale by moving later: new and requeued jobs get larger sequences.
+ */
+class ReadyHead {
+  private known = '';
+  private loading: Promise<string> | null = null;
+
+  constructor(private readonly read: () => Promise<string>) {}
+
+  async get(): Promise<string> {
+    if (this.known !== '') return this.known;
+    this.loading ??= this.read().finally(() => {
+      this.loading = null;
+    });
+    this.known = await this.loading;
+    return this.known;
+  }
+
+  seen(head: string): void {
+    this.known = head;
+  }
+}
+
+/**
  * The lease-based job queue on Redis. Every transition is one Lua script that moves the job, its task's
- * counters, the lease set and (when the task ends) the repo lock together; `complete`/`fail` settle and
- * claim the next job in the same script call. Lease deadlines use Redis server time, so all processes
- * agree. Pending jobs are a ZSET by enqueue sequence (FIFO; a member at most once by construction).
+ * counters, the lease set and (when the task ends) the repo lock together. Pending jobs wait in their
+ * task's queue (FIFO by enqueue sequence, a member at most once by construction) and the ready index
+ * orders tasks by their oldest pending job, so claims take the globally oldest job. Calls issued in the
+ * same tick go as one MULTI (QueueBatcher): `complete`/`fail` settle and claim the next job in one atomic
+ * step. Lease deadlines use Redis server time, so all processes agree.
  */
 export class RedisJobQueue implements JobQueue {
   private readonly ctx: RedisContext;
-  private readonly picker: CandidatePicker;
+  private readonly head: ReadyHead;
   private readonly wake: WakeListener;
   private readonly statics: TaskStaticsCache;
-  private readonly completer: CompleteBatcher;
+  private readonly batch: QueueBatcher;
 
   constructor(options: RedisCoordinationOptions) {
     this.ctx = redisContext(options);
     const { redis, keys } = this.ctx;
-    this.picker = new CandidatePicker((count) => redis.zrange(keys.pending, 0, count - 1));
+    this.head = new ReadyHead(async () => (await redis.zrange(keys.ready, 0, 0))[0] ?? '');
     this.wake = new WakeListener(this.ctx);
     this.statics = new TaskStaticsCache(this.ctx);
-    this.completer = new CompleteBatcher(this.ctx);
+    this.batch = new QueueBatcher(this.ctx, this.head);
   }
 
   claim(request: ClaimRequest): Promise<ClaimedJob | null> {
     return withRedis('claim', () => this.claimRounds(request));
   }
 
-  private async claimRounds(request: ClaimRequest): Promise<ClaimedJob | null> {
-    const { redis, keys, eventCapacity } = this.ctx;
-    for (let round = 0; round < CLAIM_ROUNDS; round++) {
-      const c = await this.picker.pick(round > 0);
-      if (!c) return null;
-      const repo = repoOfTaskId(c.taskId)!;
-      let reply: ScriptReply | undefined;
-      try {
-        await this.knowTasks(c.taskId);
-        reply = await redis.driftd_claimJob(
-          keys.pending,
-          keys.leases,
-          keys.task(c.taskId),
-          keys.lock(repo),
-          keys.events,
-          request.workerId,
-          request.token,
-          request.leaseMs,
-          eventCapacity,
-          c.taskId,
-          startedMembers(c.taskId, request.workerId),
-          ...candidateArgs(c.ids),
-        );
-      } finally {
-        this.picker.settle(c, reply?.[0] === 1 ? String(reply[4]) : null);
-      }
-      if (reply[0] === 1) {
-        const statics = await this.staticsOf(c.taskId);
-        const claimed = claimedJob(
-          String(reply[4]),
-          Number(reply[1]),
-          statics,
-          { d: reply[2], j: reply[3] },
-          request,
-        );
-        return this.recorded(claimed);
-      }
+  private async claimRounds(request: ClaimRequest, first?: ClaimOutcome): Promise<ClaimedJob | null> {
+    let outcome = first ?? (await this.batch.claim(request));
+    for (let round = 1; outcome.kind === 'retry' && round < CLAIM_ROUNDS; round++) {
+      outcome = await this.batch.claim(request);
     }
-    return null;
+    return outcome.kind === 'claimed' ? this.claimedOf(outcome, request) : null;
   }
 
-  /** Caches the unchanging fields of tasks this process has not met yet (the scripts return the rest). */
-  private knowTasks(...taskIds: TaskId[]): Promise<void> | undefined {
-    if (taskIds.every((id) => this.statics.get(id) !== undefined)) return undefined;
-    return this.statics.load(taskIds);
+  /** The claimed job from a claimJobs outcome; its job.started is on the stream already (marked so). */
+  private async claimedOf(
+    outcome: Extract<ClaimOutcome, { kind: 'claimed' }>,
+    request: ClaimRequest,
+  ): Promise<ClaimedJob> {
+    const statics = await this.staticsOf(taskOfJobId(outcome.jobId)!);
+    const claimed = claimedJob(outcome.jobId, outcome.now, statics, outcome, request);
+    markRecorded(claimed.events, this.ctx.keys.events);
+    return claimed;
   }
 
+  /** The unchanging fields of a task (cached; the scripts return only what changes). */
   private async staticsOf(taskId: TaskId): Promise<TaskStatics> {
     const statics = this.statics.get(taskId) ?? (await this.statics.require(taskId));
     if (!statics) throw new DriftdError('DRIFTD_INTERNAL', `task ${taskId} vanished during a queue call`);
     return statics;
-  }
-
-  /** A claim whose job.started event the script appended to the stream already. */
-  private recorded(claimed: ClaimedJob): ClaimedJob {
-    markRecorded(claimed.events, this.ctx.keys.events);
-    return claimed;
   }
 
   renew(jobId: JobId, token: LeaseToken, leaseMs: number, lockTtlMs: number): Promise<LeaseStatus> {
@@ -147,16 +136,19 @@ export class RedisJobQueue implements JobQueue {
     next?: ClaimRequest,
   ): Promise<SettleOutcome> {
     assertCompletableResult(result);
-    return withRedis('complete', () =>
-      this.settle(
-        jobId,
-        next,
-        'complete',
-        (taskId, c) => this.completer.add({ jobId, taskId, token, result, next, candidates: c }),
-        (reply, now, s) =>
-          completedJob(jobId, now, s, { d: reply[3], j: reply[4], finished: finishedOf(reply, now) }, result),
-      ),
-    );
+    return withRedis('complete', async () => {
+      const taskId = taskOfJobId(jobId);
+      if (taskId === null) return this.unknownJob(next);
+      if (!this.statics.get(taskId)) await this.statics.load([taskId]);
+      // The settle and the next claim go in one MULTI.
+      const [out, claim] = await Promise.all(this.batch.complete({ jobId, taskId, token, result }, next));
+      const claimed = next && claim ? await this.claimRounds(next, claim) : null;
+      if (out.code !== 1) return this.refused(out.code, taskId, claimed);
+      const snap = completedJob(jobId, out.now, await this.staticsOf(taskId), out, result);
+      const events = settleEvents(snap, out.finished !== undefined, out.now);
+      markRecorded(events, this.ctx.keys.events);
+      return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
+    });
   }
 
   fail(
@@ -166,98 +158,42 @@ export class RedisJobQueue implements JobQueue {
     result?: JobResultSummary,
     next?: ClaimRequest,
   ): Promise<SettleOutcome> {
-    return withRedis('fail', () =>
-      this.settle(
+    return withRedis('fail', async () => {
+      const taskId = taskOfJobId(jobId);
+      if (taskId === null) return this.unknownJob(next);
+      if (!this.statics.get(taskId)) await this.statics.load([taskId]);
+      const [reply, claim] = await Promise.all(
+        this.batch.fail({ jobId, taskId, token, failure, result }, next),
+      );
+      const claimed = next && claim ? await this.claimRounds(next, claim) : null;
+      const code = Number(reply[0]);
+      if (code !== 1) return this.refused(code, taskId, claimed);
+      const now = Number(reply[1]);
+      const finished =
+        reply[2] === 1 ? { at: now, reason: typeof reply[5] === 'string' ? reply[5] : null } : undefined;
+      const snap = failedJob(
         jobId,
-        next,
-        'fail',
-        (taskId, c) => {
-          const { redis, keys, retentionMs } = this.ctx;
-          const repo = repoOfTaskId(taskId)!;
-          const nextTaskId = c?.taskId ?? taskId;
-          return redis.driftd_failJob(
-            keys.task(taskId),
-            keys.lock(repo),
-            keys.active(repo),
-            keys.live,
-            keys.leases,
-            keys.pending,
-            keys.seq,
-            keys.task(nextTaskId),
-            keys.lock(repoOfTaskId(nextTaskId)!),
-            jobId,
-            token,
-            failure.kind,
-            failure.message,
-            isRetryable(failure.kind) ? '1' : '0',
-            countsAsErrored(failure.kind) ? '1' : '0',
-            result === undefined ? '' : JSON.stringify(result),
-            retentionMs,
-            keys.wakeChannel,
-            taskId,
-            next?.workerId ?? '',
-            next?.token ?? '',
-            next?.leaseMs ?? 0,
-            nextTaskId,
-            ...(c?.ids ?? []),
-          );
-        },
-        (reply, now, s) =>
-          failedJob(
-            jobId,
-            now,
-            s,
-            { d: reply[3], j: reply[4], finished: finishedOf(reply, now), retried: reply[10] === 1 },
-            failure,
-            result,
-          ),
-      ),
-    );
+        now,
+        await this.staticsOf(taskId),
+        { d: reply[3], j: reply[4], finished, retried: reply[6] === 1 },
+        failure,
+        result,
+      );
+      const events = settleEvents(snap, finished !== undefined, now);
+      markRecorded(events, this.ctx.keys.events);
+      return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
+    });
   }
 
-  /**
-   * Runs a settle script (which also claims `next` from the picked candidates), then falls back to a
-   * plain claim when every candidate was taken by someone else meanwhile. Complete appends its events
-   * (and the next job's) to the stream in the script; fail leaves them to the caller.
-   */
-  private async settle(
-    jobId: JobId,
-    next: ClaimRequest | undefined,
-    kind: 'complete' | 'fail',
-    run: (taskId: TaskId, c: Candidates | null) => Promise<ScriptReply>,
-    settled: (reply: ScriptReply, now: number, statics: TaskStatics) => Snapshot,
-  ): Promise<SettleOutcome> {
-    const taskId = taskOfJobId(jobId);
-    if (taskId === null) {
-      return { ok: false, reason: 'not_found', next: next ? await this.claimRounds(next) : null };
-    }
-    const c = next ? await this.picker.pick() : null;
-    let reply: ScriptReply | undefined;
-    try {
-      const loading = c ? this.knowTasks(taskId, c.taskId) : this.knowTasks(taskId);
-      if (loading) await loading;
-      reply = await run(taskId, c);
-    } finally {
-      this.picker.settle(c, reply?.[5] === 1 ? String(reply[6]) : null);
-    }
-    const now = Number(reply[1]);
-    let claimed: ClaimedJob | null = null;
-    if (reply[5] === 1) {
-      const statics = await this.staticsOf(c!.taskId);
-      claimed = claimedJob(String(reply[6]), now, statics, { d: reply[7], j: reply[8] }, next!);
-      if (kind === 'complete') this.recorded(claimed);
-    } else if (next && reply[5] === -7) claimed = await this.claimRounds(next);
-    const code = Number(reply[0]);
-    if (code !== 1) {
-      const reason = scriptOutcome(code, 'settle');
-      if (reason === 'malformed')
-        throw new DriftdError('DRIFTD_INTERNAL', `task ${taskId} has a malformed record`);
-      return { ok: false, reason: reason as 'lease_lost' | 'not_found' | 'canceled', next: claimed };
-    }
-    const snap = settled(reply, now, await this.staticsOf(taskId));
-    const events = settleEvents(snap, reply[2] === 1, now);
-    if (kind === 'complete') markRecorded(events, this.ctx.keys.events);
-    return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
+  private async unknownJob(next: ClaimRequest | undefined): Promise<SettleOutcome> {
+    return { ok: false, reason: 'not_found', next: next ? await this.claimRounds(next) : null };
+  }
+
+  private refused(code: number, taskId: TaskId, next: ClaimedJob | null): SettleOutcome {
+    const reason = scriptOutcome(code, 'settle');
+    if (reason === 'malformed')
+      throw new DriftdError('DRIFTD_INTERNAL', `task ${taskId} has a malformed record`);
+    return { ok: false, reason: reason as 'lease_lost' | 'not_found' | 'canceled', next };
   }
 
   release(jobId: JobId, token: LeaseToken): Promise<boolean> {
@@ -268,11 +204,13 @@ export class RedisJobQueue implements JobQueue {
       const code = await redis.driftd_releaseJob(
         keys.task(taskId),
         keys.leases,
-        keys.pending,
+        keys.queue(taskId),
         keys.seq,
+        keys.ready,
         jobId,
         token,
         keys.wakeChannel,
+        taskId,
       );
       return code === 1;
     });
@@ -309,8 +247,9 @@ export class RedisJobQueue implements JobQueue {
       keys.active(repo),
       keys.live,
       keys.leases,
-      keys.pending,
+      keys.queue(taskId),
       keys.seq,
+      keys.ready,
       jobId,
       isRetryable('lost_worker') ? '1' : '0',
       retentionMs,
@@ -328,17 +267,18 @@ export class RedisJobQueue implements JobQueue {
   stats(): Promise<QueueStats> {
     return withRedis('stats', async () => {
       const { redis, keys } = this.ctx;
-      const [pending, running, head, now] = await Promise.all([
-        redis.zcard(keys.pending),
+      const [ready, running, now] = await Promise.all([
+        redis.zrange(keys.ready, 0, -1),
         redis.zcard(keys.leases),
-        redis.zrange(keys.pending, 0, 0),
         serverTime(redis),
       ]);
-      const first = head[0];
-      const taskId = first === undefined ? null : taskOfJobId(first);
-      const queuedAt = taskId ? await redis.hget(keys.task(taskId), `queuedAt@${first}`) : null;
+      const sizes = await Promise.all(ready.map((id) => redis.zcard(keys.queue(id as TaskId))));
+      const headTask = ready[0] as TaskId | undefined;
+      const first = headTask === undefined ? undefined : (await redis.zrange(keys.queue(headTask), 0, 0))[0];
+      const queuedAt =
+        first === undefined ? null : await redis.hget(keys.task(headTask!), `queuedAt@${first}`);
       const age = queuedAt === null ? 0 : Math.max(0, now - Number(queuedAt));
-      return { pending, running, oldestPendingAgeMs: age };
+      return { pending: sizes.reduce((a, b) => a + b, 0), running, oldestPendingAgeMs: age };
     });
   }
 

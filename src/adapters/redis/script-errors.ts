@@ -18,14 +18,14 @@ export const SCRIPT_CODES = {
   [-5]: 'stale_view',
   /** The task already ended. */
   [-6]: 'not_active',
-  /** None of the claim candidates is still pending (another worker took them, or they were canceled). */
-  [-7]: 'candidates_gone',
   /** A task with this id exists already. */
   [-8]: 'task_exists',
   /** The lease has not expired yet. */
   [-9]: 'lease_active',
   /** The record lacks fields the transition needs (e.g. written by another driftd version): nothing was written. */
   [-10]: 'malformed',
+  /** The task a claim named is not the oldest with pending jobs (any more): claim from the head it returns. */
+  [-11]: 'not_head',
 } as const;
 
 export type ScriptOutcome = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];

@@ -35,7 +35,7 @@ export class WakeListener {
   private checkPending(done: () => void): void {
     const { redis, keys } = this.ctx;
     this.ensureSubscribed()
-      .then(() => redis.zcard(keys.pending))
+      .then(() => redis.zcard(keys.ready))
       .then((pending) => {
         if (pending > 0) done();
       })

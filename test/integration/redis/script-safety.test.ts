@@ -14,8 +14,9 @@ async function subject() {
 }
 
 /**
- * The queue's invariant, read straight from Redis: a job whose status is pending is in the pending ZSET,
- * a running one in the lease ZSET, and no job is in a set its status does not name.
+ * The queue's invariant, read straight from Redis: a job whose status is pending is in its task's queue,
+ * a running one in the lease ZSET, and no job is in a set its status does not name; a task with pending
+ * jobs is in the ready index.
  */
 async function expectQueueConsistent(
   redis: Redis,
@@ -24,7 +25,9 @@ async function expectQueueConsistent(
   ids: JobId[],
 ) {
   const statuses = await redis.hmget(keys.task(taskId), ...ids.map((id) => `status@${id}`));
-  const pending = new Set(await redis.zrange(keys.pending, 0, -1));
+  const pending = new Set(await redis.zrange(keys.queue(taskId), 0, -1));
+  const ready = (await redis.zscore(keys.ready, taskId)) !== null;
+  expect({ taskId, ready }).toEqual({ taskId, ready: pending.size > 0 });
   const leased = new Set(await redis.zrange(keys.leases, 0, -1));
   ids.forEach((id, i) => {
     expect({ id, queued: pending.has(id) }).toEqual({ id, queued: statuses[i] === 'pending' });
@@ -66,7 +69,7 @@ describe.runIf(redisAvailable)('redis scripts: large starts and malformed record
     expect(done.ok).toBe(true);
     expect(done.next?.job.id).toBe(ids[2]);
     await expectQueueConsistent(s.redis, s.keys, out.task.id, ids);
-    expect(await s.redis.zrange(s.keys.pending, 0, -1)).toEqual([ids[0]]);
+    expect(await s.redis.zrange(s.keys.queue(out.task.id), 0, -1)).toEqual([ids[0]]);
   });
 
   it('a task whose counters are malformed loses no job: claims find nothing, jobs stay queued', async () => {

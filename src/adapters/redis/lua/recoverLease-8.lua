@@ -4,7 +4,7 @@ attempt, or fails it past its retry budget (finishing the task if it was the las
 Mirrors expireJobLease/settleFailure (domain/job.ts), shouldRetry (domain/failure.ts; the caller passes
 isRetryable('lost_worker')), counterDelta (domain/counters.ts), finishTaskIfDone (domain/task.ts).
 Input: KEYS[1] task HASH  KEYS[2] lock  KEYS[3] active  KEYS[4] live ZSET  KEYS[5] leases ZSET
-  KEYS[6] pending ZSET  KEYS[7] seq
+  KEYS[6] task queue ZSET  KEYS[7] seq  KEYS[8] ready ZSET
   ARGV[1] jobId  ARGV[2] retryable 1|0  ARGV[3] retentionMs  ARGV[4] wake channel
 Output: { 1, now, finished 1|0, TF, JF } recovered (JF status pending = requeued); { 0, now } the job
   was not running (stale lease entry removed)
@@ -30,7 +30,8 @@ rcall('ZREM', KEYS[5], id)
 rcall('HSET', tk, 'updatedAt@' .. id, now, 'lastKind@' .. id, 'lost_worker', 'lastMsg@' .. id, msg)
 if ARGV[2] == '1' and tonumber(st[4]) < tonumber(st[5]) then
   rcall('HSET', tk, 'status@' .. id, 'pending', 'queuedAt@' .. id, now); rcall('PUBLISH', ARGV[4], '1')
-  rcall('ZADD', KEYS[6], rcall('INCR', KEYS[7]), id) -- it left `pending` when claimed: never in it twice
+  local seq = rcall('INCR', KEYS[7]); rcall('ZADD', KEYS[6], seq, id) -- it left the queue when claimed: never twice
+  rcall('ZADD', KEYS[8], 'NX', seq, st[6]) -- already in the ready index: its head is older
   for f, d in pairs({running = -1, queued = 1}) do rcall('HINCRBY', tk, f, d) end
 else
   rcall('HSET', tk, 'status@' .. id, 'failed', 'finishedAt@' .. id, now, 'failKind@' .. id, 'lost_worker',

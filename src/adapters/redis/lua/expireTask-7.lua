@@ -3,8 +3,8 @@ expireTask: fails a live task older than task_max_age (by Redis server time): it
 (pending ones leave the queue, running ones learn it at their next renewal), the repo lock and active
 pointer are released, the record expires after retention. Mirrors isTaskExpired/failTask (domain/task.ts)
 and cancelJob (domain/job.ts); canceled jobs count nowhere but in total, so queued and running drop to 0.
-Input: KEYS[1] task HASH  KEYS[2] lock STRING  KEYS[3] active STRING  KEYS[4] live ZSET  KEYS[5] pending ZSET
-  KEYS[6] leases ZSET
+Input: KEYS[1] task HASH  KEYS[2] lock STRING  KEYS[3] active STRING  KEYS[4] live ZSET  KEYS[5] ready ZSET
+  KEYS[6] leases ZSET  KEYS[7] task queue ZSET
   ARGV[1] maxAgeMs  ARGV[2] reason (the task's and its canceled jobs')  ARGV[3] retentionMs
 Output: { 1, now, TF, counters before } failed now; { 0, now } not live or not old enough (nothing changed)
 Errors: none
@@ -21,12 +21,13 @@ local before = rcall('HMGET', tk, 'total', 'queued', 'running', 'completed', 'fa
 for _, jid in ipairs(cjson.decode(t[3])) do
   local s = rcall('HGET', tk, 'status@' .. jid)
   if s == 'pending' or s == 'running' or s == 'created' then
-    rcall('ZREM', KEYS[5], jid); rcall('ZREM', KEYS[6], jid)
+    rcall('ZREM', KEYS[6], jid)
     rcall('HSET', tk, 'status@' .. jid, 'canceled', 'finishedAt@' .. jid, now, 'updatedAt@' .. jid, now,
       'reason@' .. jid, ARGV[2])
   end
 end
 rcall('HSET', tk, 'queued', 0, 'running', 0, 'status', 'failed', 'finishedAt', now, 'reason', ARGV[2])
 for _, k in ipairs({KEYS[2], KEYS[3]}) do if rcall('GET', k) == t[1] then rcall('DEL', k) end end
+rcall('DEL', KEYS[7]); rcall('ZREM', KEYS[5], t[1]) -- its pending jobs leave the queue
 rcall('ZREM', KEYS[4], t[1]); rcall('PEXPIRE', tk, ARGV[3])
 return {1, now, rcall('HMGET', tk, unpack(TF)), before}

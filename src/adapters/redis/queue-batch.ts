@@ -1,0 +1,288 @@
+import type { ChainableCommander } from 'ioredis';
+import { countsAsErrored, isRetryable, type JobFailure } from '../../domain/failure.js';
+import type { JobId, TaskId } from '../../domain/ids.js';
+import type { JobResultSummary } from '../../domain/job.js';
+import type { ClaimRequest } from '../../ports/job-queue.port.js';
+import { repoOfTaskId } from './keys.js';
+import type { ScriptReply } from './load-scripts.js';
+import {
+  type ClaimOutcome,
+  type CompleteOutcome,
+  claimOutcomes,
+  completeOutcomes,
+  jobMembers,
+  taskMembers,
+} from './queue-replies.js';
+import type { RedisContext } from './redis-context.js';
+
+/** A `complete()` waiting for its batch. */
+export interface CompleteEntry {
+  readonly jobId: JobId;
+  readonly taskId: TaskId;
+  readonly token: string;
+  readonly result: JobResultSummary;
+}
+
+/** A `fail()` waiting for its batch. */
+export interface FailEntry {
+  readonly jobId: JobId;
+  readonly taskId: TaskId;
+  readonly token: string;
+  readonly failure: JobFailure;
+  readonly result: JobResultSummary | undefined;
+}
+
+interface Waiting<E, R> {
+  readonly entry: E;
+  readonly promise: Promise<R>;
+  resolve(reply: R): void;
+  reject(error: unknown): void;
+}
+
+function deferred<E, R>(entry: E): Waiting<E, R> {
+  let resolve!: (reply: R) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<R>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { entry, promise, resolve, reject };
+}
+
+/** What one caller asked in a tick: a settle with its next claim, or a claim alone. */
+interface Unit {
+  readonly complete?: Waiting<CompleteEntry, CompleteOutcome>;
+  readonly fail?: Waiting<FailEntry, ScriptReply>;
+  readonly claim?: Waiting<ClaimRequest, ClaimOutcome> | undefined;
+}
+
+const CHUNKS = Number(process.env.DRIFTD_CHUNKS ?? 2);
+const MIN_CHUNK = Number(process.env.DRIFTD_MIN_CHUNK ?? 1);
+
+/** One script call of a flush: how to queue it and what to do with its reply. */
+interface Call {
+  send(target: ChainableCommander): void;
+  done(error: Error | null, reply: ScriptReply | undefined): void;
+}
+
+/**
+ * Gathers the queue calls one process issues in the same turn of the event loop (the settle of every job
+ * that finished, the next claim of every free slot) and sends them as one MULTI: a `completeJobs` call
+ * per task, a `failJob` per failure and one `claimJobs` for all claimers, so a settle and its next claim
+ * stay one atomic step while per-call costs (round trip, EVALSHA, Lua entry) spread over the batch. Each
+ * job's transition is still fenced and decided alone, in the scripts.
+ */
+export class QueueBatcher {
+  private units: Unit[] = [];
+  private scheduled = false;
+
+  /**
+   * @param head the task to claim from (the ready index's head as last seen; scripts check it);
+   *   `seen` records the head a script reply reports.
+   */
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly head: { get(): Promise<string>; seen(head: string): void },
+  ) {}
+
+  /** A complete, and the next claim of the same caller (in the same MULTI: one atomic step). */
+  complete(
+    entry: CompleteEntry,
+    next?: ClaimRequest,
+  ): [Promise<CompleteOutcome>, Promise<ClaimOutcome> | null] {
+    const complete = deferred<CompleteEntry, CompleteOutcome>(entry);
+    const claim = next ? deferred<ClaimRequest, ClaimOutcome>(next) : undefined;
+    this.add({ complete, claim });
+    return [complete.promise, claim?.promise ?? null];
+  }
+
+  /** A failure, and the next claim of the same caller (in the same MULTI). */
+  fail(entry: FailEntry, next?: ClaimRequest): [Promise<ScriptReply>, Promise<ClaimOutcome> | null] {
+    const fail = deferred<FailEntry, ScriptReply>(entry);
+    const claim = next ? deferred<ClaimRequest, ClaimOutcome>(next) : undefined;
+    this.add({ fail, claim });
+    return [fail.promise, claim?.promise ?? null];
+  }
+
+  claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    const claim = deferred<ClaimRequest, ClaimOutcome>(request);
+    this.add({ claim });
+    return claim.promise;
+  }
+
+  private add(unit: Unit): void {
+    this.units.push(unit);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /**
+   * Sends what gathered, in a few MULTIs rather than one: Redis runs the next while this process handles
+   * the replies of the first, instead of each side waiting for the other.
+   */
+  private flush(): void {
+    this.scheduled = false;
+    const units = this.units;
+    this.units = [];
+    const size = Math.max(MIN_CHUNK, Math.ceil(units.length / CHUNKS));
+    for (let i = 0; i < units.length; i += size) void this.flushChunk(units.slice(i, i + size));
+  }
+
+  private async flushChunk(units: Unit[]): Promise<void> {
+    const completes = units.flatMap((u) => (u.complete ? [u.complete] : []));
+    const fails = units.flatMap((u) => (u.fail ? [u.fail] : []));
+    const claims = units.flatMap((u) => (u.claim ? [u.claim] : []));
+    const calls: Call[] = [];
+    try {
+      for (const group of groupByTask(completes)) calls.push(this.completeCall(group));
+      for (const w of fails) calls.push(this.failCall(w));
+      const head = claims.length > 0 ? await this.head.get() : '';
+      if (head !== '') calls.push(this.claimCall(head as TaskId, claims));
+      else for (const w of claims) w.resolve({ kind: 'none' });
+      await this.send(calls);
+    } catch (error) {
+      for (const w of [...completes, ...fails, ...claims]) w.reject(error);
+    }
+  }
+
+  /** One call alone goes as it is; several go in one MULTI (atomic together, one round trip). */
+  private async send(calls: Call[]): Promise<void> {
+    if (calls.length === 0) return;
+    const { redis } = this.ctx;
+    const target = calls.length === 1 ? redis.pipeline() : redis.multi();
+    for (const call of calls) call.send(target);
+    const replies = (await target.exec()) ?? [];
+    calls.forEach((call, i) => {
+      const [error, reply] = replies[i] ?? [
+        new Error('redis returned no reply for a queued script'),
+        undefined,
+      ];
+      call.done(error, reply as ScriptReply | undefined);
+    });
+  }
+
+  private completeCall(group: Waiting<CompleteEntry, CompleteOutcome>[]): Call {
+    const { keys, retentionMs, eventCapacity } = this.ctx;
+    const taskId = group[0]!.entry.taskId;
+    const repo = repoOfTaskId(taskId)!;
+    const args: (string | number)[] = [];
+    for (const { entry } of group) {
+      const { result } = entry;
+      args.push(
+        entry.jobId,
+        entry.token,
+        JSON.stringify(result),
+        result.status === 'drifted' ? '1' : '0',
+        `"type":"job.completed",${jobMembers(entry.jobId)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
+      );
+    }
+    return {
+      send: (target) =>
+        target.driftd_completeJobs(
+          keys.task(taskId),
+          keys.lock(repo),
+          keys.active(repo),
+          keys.live,
+          keys.leases,
+          keys.events,
+          retentionMs,
+          eventCapacity,
+          taskId,
+          `"type":"task.finished",${taskMembers(taskId)}`,
+          group.length,
+          ...args,
+        ),
+      done: (error, reply) => {
+        if (error || !reply) return rejectAll(group, error);
+        const outcomes = completeOutcomes(
+          reply,
+          group.map((w) => w.entry.result),
+        );
+        group.forEach((w, i) => {
+          w.resolve(outcomes[i]!);
+        });
+      },
+    };
+  }
+
+  private failCall(w: Waiting<FailEntry, ScriptReply>): Call {
+    const { keys, retentionMs } = this.ctx;
+    const { jobId, taskId, token, failure, result } = w.entry;
+    const repo = repoOfTaskId(taskId)!;
+    return {
+      send: (target) =>
+        target.driftd_failJob(
+          keys.task(taskId),
+          keys.lock(repo),
+          keys.active(repo),
+          keys.live,
+          keys.leases,
+          keys.ready,
+          keys.queue(taskId),
+          keys.seq,
+          keys.events,
+          jobId,
+          token,
+          failure.kind,
+          failure.message,
+          isRetryable(failure.kind) ? '1' : '0',
+          countsAsErrored(failure.kind) ? '1' : '0',
+          result === undefined ? '' : JSON.stringify(result),
+          retentionMs,
+          keys.wakeChannel,
+          taskId,
+          this.ctx.eventCapacity,
+          `"type":"job.failed",${jobMembers(jobId)},${taskMembers(taskId)},"failure":${JSON.stringify(failure.kind)},"message":${JSON.stringify(failure.message)}`,
+          `"type":"task.finished",${taskMembers(taskId)}`,
+        ),
+      done: (error, reply) => (error || !reply ? w.reject(error) : w.resolve(reply)),
+    };
+  }
+
+  private claimCall(taskId: TaskId, claims: Waiting<ClaimRequest, ClaimOutcome>[]): Call {
+    const { keys, eventCapacity } = this.ctx;
+    const args: (string | number)[] = [];
+    for (const { entry } of claims)
+      args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
+    return {
+      send: (target) =>
+        target.driftd_claimJobs(
+          keys.ready,
+          keys.leases,
+          keys.task(taskId),
+          keys.queue(taskId),
+          keys.lock(repoOfTaskId(taskId)!),
+          keys.events,
+          eventCapacity,
+          taskId,
+          `"type":"job.started",${taskMembers(taskId)}`,
+          claims.length,
+          ...args,
+        ),
+      done: (error, reply) => {
+        if (error || !reply) return rejectAll(claims, error);
+        const { head, outcomes } = claimOutcomes(reply, claims.length);
+        this.head.seen(head);
+        claims.forEach((w, i) => {
+          w.resolve(outcomes[i]!);
+        });
+      },
+    };
+  }
+}
+
+function rejectAll(group: readonly Waiting<unknown, unknown>[], error: unknown): void {
+  const cause = error ?? new Error('redis returned no reply for a queued script');
+  for (const w of group) w.reject(cause);
+}
+
+function groupByTask<E extends { readonly taskId: TaskId }, R>(all: Waiting<E, R>[]): Waiting<E, R>[][] {
+  const groups = new Map<TaskId, Waiting<E, R>[]>();
+  for (const w of all) {
+    const group = groups.get(w.entry.taskId);
+    if (group) group.push(w);
+    else groups.set(w.entry.taskId, [w]);
+  }
+  return [...groups.values()];
+}
