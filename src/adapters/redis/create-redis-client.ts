@@ -44,6 +44,8 @@ export function redisClientOptions(options: RedisClientOptions): RedisOptions {
     connectTimeout: 5_000,
     // Concurrent commands of one tick share one write: many job loops on one connection stay cheap.
     enableAutoPipelining: options.role !== 'blocking',
+    // The queue batches its own calls per tick (QueueBatcher): wrapping its one call in a pipeline costs.
+    autoPipeliningIgnoredCommands: ['driftd_settleJobs'],
   };
 }
 

@@ -87,35 +87,28 @@ declare module 'ioredis' {
         stacksJson: string,
       ]
     ): Result<ScriptReply, Context>;
-    driftd_claimJobs(
+    driftd_settleJobs(
       ...args: [
         ready: string,
         leases: string,
-        task: string,
-        queue: string,
-        lock: string,
         events: string,
-        eventCapacity: Arg,
-        taskId: string,
-        startedMembers: string,
-        claimers: number,
-        ...perClaimer: Arg[],
-      ]
-    ): Result<ScriptReply, Context>;
-    driftd_completeJobs(
-      ...args: [
+        claimTask: string,
+        claimQueue: string,
+        claimLock: string,
         task: string,
         lock: string,
         active: string,
         live: string,
-        leases: string,
-        events: string,
-        retentionMs: Arg,
+        seq: string,
         eventCapacity: Arg,
+        retentionMs: Arg,
         taskId: string,
         finishedMembers: string,
-        entries: number,
-        ...perEntry: Arg[],
+        claimTaskId: string,
+        startedMembers: string,
+        completes: number,
+        claimers: number,
+        ...perCompleteThenPerClaimer: Arg[],
       ]
     ): Result<ScriptReply, Context>;
     driftd_failJob(

@@ -1,4 +1,4 @@
-import type { ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { countsAsErrored, isRetryable, type JobFailure } from '../../domain/failure.js';
 import type { JobId, TaskId } from '../../domain/ids.js';
 import type { JobResultSummary } from '../../domain/job.js';
@@ -61,7 +61,8 @@ const MIN_CHUNK = Number(process.env.DRIFTD_MIN_CHUNK ?? 1);
 
 /** One script call of a flush: how to queue it and what to do with its reply. */
 interface Call {
-  send(target: ChainableCommander): void;
+  /** Queues the call on a MULTI, or sends it on the client (then returns its reply's promise). */
+  send(target: ChainableCommander | Redis): unknown;
   done(error: Error | null, reply: ScriptReply | undefined): void;
 }
 
@@ -133,26 +134,39 @@ export class QueueBatcher {
     const completes = units.flatMap((u) => (u.complete ? [u.complete] : []));
     const fails = units.flatMap((u) => (u.fail ? [u.fail] : []));
     const claims = units.flatMap((u) => (u.claim ? [u.claim] : []));
-    const calls: Call[] = [];
     try {
-      for (const group of groupByTask(completes)) calls.push(this.completeCall(group));
-      for (const w of fails) calls.push(this.failCall(w));
       const head = claims.length > 0 ? await this.head.get() : '';
-      if (head !== '') calls.push(this.claimCall(head as TaskId, claims));
-      else for (const w of claims) w.resolve({ kind: 'none' });
+      if (head === '') for (const w of claims.splice(0)) w.resolve({ kind: 'none' });
+      const calls: Call[] = fails.map((w) => this.failCall(w));
+      const groups = groupByTask(completes);
+      // The claims ride on the first settle call (or on their own when nothing settles).
+      if (groups.length === 0 && claims.length > 0) groups.push([]);
+      groups.forEach((group, i) => {
+        calls.push(this.settleCall(group, i === 0 ? claims : [], head as TaskId));
+      });
       await this.send(calls);
     } catch (error) {
       for (const w of [...completes, ...fails, ...claims]) w.reject(error);
     }
   }
 
-  /** One call alone goes as it is; several go in one MULTI (atomic together, one round trip). */
+  /** One call alone goes as a plain command; several go in one MULTI (atomic together, one round trip). */
   private async send(calls: Call[]): Promise<void> {
-    if (calls.length === 0) return;
     const { redis } = this.ctx;
-    const target = calls.length === 1 ? redis.pipeline() : redis.multi();
-    for (const call of calls) call.send(target);
-    const replies = (await target.exec()) ?? [];
+    if (calls.length === 1) {
+      const call = calls[0]!;
+      let reply: ScriptReply;
+      try {
+        reply = await (call.send(redis) as Promise<ScriptReply>);
+      } catch (error) {
+        return call.done(error as Error, undefined);
+      }
+      return call.done(null, reply);
+    }
+    if (calls.length === 0) return;
+    const multi = redis.multi();
+    for (const call of calls) call.send(multi);
+    const replies = (await multi.exec()) ?? [];
     calls.forEach((call, i) => {
       const [error, reply] = replies[i] ?? [
         new Error('redis returned no reply for a queued script'),
@@ -162,10 +176,15 @@ export class QueueBatcher {
     });
   }
 
-  private completeCall(group: Waiting<CompleteEntry, CompleteOutcome>[]): Call {
+  /** One settleJobs call: the completes of one task, then the claims (from `claimTask`, the head). */
+  private settleCall(
+    group: Waiting<CompleteEntry, CompleteOutcome>[],
+    claims: Waiting<ClaimRequest, ClaimOutcome>[],
+    claimTask: TaskId,
+  ): Call {
     const { keys, retentionMs, eventCapacity } = this.ctx;
-    const taskId = group[0]!.entry.taskId;
-    const repo = repoOfTaskId(taskId)!;
+    const taskId = group[0]?.entry.taskId ?? claimTask;
+    const claimFrom = claims.length > 0 ? claimTask : taskId;
     const args: (string | number)[] = [];
     for (const { entry } of group) {
       const { result } = entry;
@@ -177,30 +196,47 @@ export class QueueBatcher {
         `"type":"job.completed",${jobMembers(entry.jobId)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
       );
     }
+    for (const { entry } of claims)
+      args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
+    const repo = repoOfTaskId(taskId)!;
     return {
       send: (target) =>
-        target.driftd_completeJobs(
+        target.driftd_settleJobs(
+          keys.ready,
+          keys.leases,
+          keys.events,
+          keys.task(claimFrom),
+          keys.queue(claimFrom),
+          keys.lock(repoOfTaskId(claimFrom)!),
           keys.task(taskId),
           keys.lock(repo),
           keys.active(repo),
           keys.live,
-          keys.leases,
-          keys.events,
-          retentionMs,
+          keys.seq,
           eventCapacity,
+          retentionMs,
           taskId,
           `"type":"task.finished",${taskMembers(taskId)}`,
+          claimFrom,
+          `"type":"job.started",${taskMembers(claimFrom)}`,
           group.length,
+          claims.length,
           ...args,
         ),
       done: (error, reply) => {
-        if (error || !reply) return rejectAll(group, error);
+        if (error || !reply) return rejectAll([...group, ...claims], error);
         const outcomes = completeOutcomes(
           reply,
           group.map((w) => w.entry.result),
         );
         group.forEach((w, i) => {
           w.resolve(outcomes[i]!);
+        });
+        if (claims.length === 0) return;
+        const claimed = claimOutcomes(reply);
+        this.head.seen(claimed.head);
+        claims.forEach((w, i) => {
+          w.resolve(claimed.outcomes[i] ?? claimed.none);
         });
       },
     };
@@ -237,37 +273,6 @@ export class QueueBatcher {
           `"type":"task.finished",${taskMembers(taskId)}`,
         ),
       done: (error, reply) => (error || !reply ? w.reject(error) : w.resolve(reply)),
-    };
-  }
-
-  private claimCall(taskId: TaskId, claims: Waiting<ClaimRequest, ClaimOutcome>[]): Call {
-    const { keys, eventCapacity } = this.ctx;
-    const args: (string | number)[] = [];
-    for (const { entry } of claims)
-      args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
-    return {
-      send: (target) =>
-        target.driftd_claimJobs(
-          keys.ready,
-          keys.leases,
-          keys.task(taskId),
-          keys.queue(taskId),
-          keys.lock(repoOfTaskId(taskId)!),
-          keys.events,
-          eventCapacity,
-          taskId,
-          `"type":"job.started",${taskMembers(taskId)}`,
-          claims.length,
-          ...args,
-        ),
-      done: (error, reply) => {
-        if (error || !reply) return rejectAll(claims, error);
-        const { head, outcomes } = claimOutcomes(reply, claims.length);
-        this.head.seen(head);
-        claims.forEach((w, i) => {
-          w.resolve(outcomes[i]!);
-        });
-      },
     };
   }
 }

@@ -86,17 +86,17 @@ const value = (v: unknown): string | number | null =>
   typeof v === 'string' || typeof v === 'number' ? v : null;
 
 /**
- * Each entry's outcome from a completeJobs reply `{ now, D before, finished at, reason, per entry { code,
- * attempt, startedAt, lastKind, lastMsg } }`: the task after each entry is the counters before the batch
- * replayed with the domain's counterDelta, entry by entry, as the script moved them.
+ * Each complete's outcome from a settleJobs reply `{ now, head, D before, finished at, reason, { code per
+ * complete }, ... }`: the task after each entry is the counters before the batch replayed with the domain's
+ * counterDelta, entry by entry, as the script moved them. The job's own fields come from its claim (`j`).
  */
 export function completeOutcomes(reply: Reply, results: readonly JobResultSummary[]): CompleteOutcome[] {
-  const [nowRaw, before, fin, reason, out] = reply as [number, Row, number, string, Row[]];
+  const [nowRaw, , before, fin, reason, codes] = reply as [number, string, Row, number, string, number[]];
   const now = Number(nowRaw);
   let status = String(before[0]);
   let counters = countersOf(before);
-  return out.map((r, i) => {
-    const code = Number(r[0]);
+  return codes.map((raw, i) => {
+    const code = Number(raw);
     if (code === 1) {
       const driftStatus = results[i]!.status === 'drifted' ? 'drifted' : 'in_sync';
       counters = applyDelta(counters, counterDelta(RUNNING, { status: 'completed', driftStatus }));
@@ -107,39 +107,39 @@ export function completeOutcomes(reply: Reply, results: readonly JobResultSummar
       code,
       now,
       d: rowOf(status, counters),
-      j: [null, null, value(r[1]), value(r[2]), value(r[3]), value(r[4])],
+      j: [],
       finished: finishedHere ? { at: now, reason: reason || null } : undefined,
     };
   });
 }
 
 /**
- * Each claimer's outcome from a claimJobs reply `{ 1, now, head, D before, per claimer { jobId, attempt
- * before, lastKind, lastMsg } or { false } }` or `{ -11 | -10, now, head }`, and the ready index's head.
- * The counters after each claim are the counters before replayed with counterDelta, claim by claim.
+ * Each claimer's outcome from a settleJobs reply `{ now, head, ..., claim code, D before, per claimer served
+ * { jobId, attempt before, lastKind, lastMsg } }`, the ready index's head after it, and what a claimer who
+ * got nothing gets (`none`). The counters after each claim are the counters before replayed with
+ * counterDelta, claim by claim.
  */
-export function claimOutcomes(reply: Reply, claimers: number): { head: string; outcomes: ClaimOutcome[] } {
-  const code = Number(reply[0]);
-  const now = Number(reply[1]);
-  const head = typeof reply[2] === 'string' ? reply[2] : '';
-  // Without a job: claim again while something is pending elsewhere, unless this task is malformed.
-  const gone: ClaimOutcome = head === '' || code === -10 ? { kind: 'none' } : { kind: 'retry' };
-  if (code !== 1) return { head, outcomes: Array.from({ length: claimers }, () => gone) };
-  const before = reply[3] as Row;
+export function claimOutcomes(reply: Reply): { head: string; outcomes: ClaimOutcome[]; none: ClaimOutcome } {
+  const now = Number(reply[0]);
+  const head = typeof reply[1] === 'string' ? reply[1] : '';
+  const code = Number(reply[6]);
+  // Without a job: claim again while something is pending, unless the head task is malformed.
+  const none: ClaimOutcome = head === '' || code === -10 ? { kind: 'none' } : { kind: 'retry' };
+  if (code !== 1) return { head, outcomes: [], none };
+  const before = reply[7] as Row;
   const status = String(before[0]);
   let counters = countersOf(before);
-  const outcomes = (reply[4] as Row[]).map((r): ClaimOutcome => {
-    if (typeof r[0] !== 'string') return gone;
+  const outcomes = (reply[8] as Row[]).map((r): ClaimOutcome => {
     counters = applyDelta(counters, counterDelta(PENDING, RUNNING));
     return {
       kind: 'claimed',
-      jobId: r[0],
+      jobId: String(r[0]),
       now,
       d: rowOf(status, counters),
       j: [null, null, value(r[1]), null, value(r[2]), value(r[3])],
     };
   });
-  return { head, outcomes };
+  return { head, outcomes, none };
 }
 
 /**

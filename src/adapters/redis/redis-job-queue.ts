@@ -2,7 +2,12 @@ import { DriftdError } from '../../domain/errors.js';
 import type { DomainEvent } from '../../domain/events.js';
 import { isRetryable, type JobFailure } from '../../domain/failure.js';
 import type { JobId, LeaseToken, TaskId } from '../../domain/ids.js';
-import { assertCompletableResult, type Job, type JobResultSummary } from '../../domain/job.js';
+import {
+  assertCompletableResult,
+  type Job,
+  type JobResultSummary,
+  type RunningJob,
+} from '../../domain/job.js';
 import type {
   ClaimedJob,
   ClaimRequest,
@@ -19,6 +24,7 @@ import {
   claimedJob,
   completedJob,
   failedJob,
+  type Row,
   settleEvents,
   snapshot,
 } from './queue-replies.js';
@@ -58,6 +64,42 @@ class ReadyHead {
 }
 
 /**
+ * The fields of jobs this process holds a lease on, as its claim left them (attempt, start, last failure):
+ * a complete needs them for the job it returns, and no script changes them while the lease holds, so the
+ * settle script does not read them back. Bounded: a lease never settled here drops out first.
+ */
+class HeldJobs {
+  private readonly jobs = new Map<string, { token: string; j: Row }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  hold(job: RunningJob): void {
+    const j: Row = [
+      null,
+      job.leaseToken,
+      job.attempt,
+      job.startedAt,
+      job.lastFailure?.kind ?? null,
+      job.lastFailure?.message ?? null,
+    ];
+    this.jobs.delete(job.id);
+    this.jobs.set(job.id, { token: job.leaseToken, j });
+    if (this.jobs.size > this.capacity) this.jobs.delete(this.jobs.keys().next().value!);
+  }
+
+  /** The held fields when `token` holds the lease; forgets the job either way. */
+  take(jobId: string, token: string): Row | undefined {
+    const held = this.jobs.get(jobId);
+    this.jobs.delete(jobId);
+    return held?.token === token ? held.j : undefined;
+  }
+
+  drop(jobId: string): void {
+    this.jobs.delete(jobId);
+  }
+}
+
+/**
  * The lease-based job queue on Redis. Every transition is one Lua script that moves the job, its task's
  * counters, the lease set and (when the task ends) the repo lock together. Pending jobs wait in their
  * task's queue (FIFO by enqueue sequence, a member at most once by construction) and the ready index
@@ -71,6 +113,7 @@ export class RedisJobQueue implements JobQueue {
   private readonly wake: WakeListener;
   private readonly statics: TaskStaticsCache;
   private readonly batch: QueueBatcher;
+  private readonly held = new HeldJobs();
 
   constructor(options: RedisCoordinationOptions) {
     this.ctx = redisContext(options);
@@ -101,6 +144,7 @@ export class RedisJobQueue implements JobQueue {
     const statics = await this.staticsOf(taskOfJobId(outcome.jobId)!);
     const claimed = claimedJob(outcome.jobId, outcome.now, statics, outcome, request);
     markRecorded(claimed.events, this.ctx.keys.events);
+    this.held.hold(claimed.job);
     return claimed;
   }
 
@@ -125,6 +169,7 @@ export class RedisJobQueue implements JobQueue {
         leaseMs,
         lockTtlMs,
       );
+      if (code !== 1) this.held.drop(jobId);
       return code === 1 ? 'ok' : code === 2 ? 'canceled' : 'lost';
     });
   }
@@ -143,8 +188,10 @@ export class RedisJobQueue implements JobQueue {
       // The settle and the next claim go in one MULTI.
       const [out, claim] = await Promise.all(this.batch.complete({ jobId, taskId, token, result }, next));
       const claimed = next && claim ? await this.claimRounds(next, claim) : null;
+      const held = this.held.take(jobId, token);
       if (out.code !== 1) return this.refused(out.code, taskId, claimed);
-      const snap = completedJob(jobId, out.now, await this.staticsOf(taskId), out, result);
+      const j = held ?? (await this.heldFields(taskId, jobId));
+      const snap = completedJob(jobId, out.now, await this.staticsOf(taskId), { ...out, j }, result);
       const events = settleEvents(snap, out.finished !== undefined, out.now);
       markRecorded(events, this.ctx.keys.events);
       return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
@@ -166,6 +213,7 @@ export class RedisJobQueue implements JobQueue {
         this.batch.fail({ jobId, taskId, token, failure, result }, next),
       );
       const claimed = next && claim ? await this.claimRounds(next, claim) : null;
+      this.held.take(jobId, token);
       const code = Number(reply[0]);
       if (code !== 1) return this.refused(code, taskId, claimed);
       const now = Number(reply[1]);
@@ -185,6 +233,16 @@ export class RedisJobQueue implements JobQueue {
     });
   }
 
+  /** A job's fields as its claim left them (J), for a job this process did not claim (rare). */
+  private async heldFields(taskId: TaskId, jobId: JobId): Promise<Row> {
+    const fields = ['attempt', 'startedAt', 'lastKind', 'lastMsg'].map((f) => `${f}@${jobId}`);
+    const [attempt, startedAt, lastKind, lastMsg] = await this.ctx.redis.hmget(
+      this.ctx.keys.task(taskId),
+      ...fields,
+    );
+    return [null, null, attempt ?? null, startedAt ?? null, lastKind ?? null, lastMsg ?? null];
+  }
+
   private async unknownJob(next: ClaimRequest | undefined): Promise<SettleOutcome> {
     return { ok: false, reason: 'not_found', next: next ? await this.claimRounds(next) : null };
   }
@@ -197,6 +255,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   release(jobId: JobId, token: LeaseToken): Promise<boolean> {
+    this.held.take(jobId, token);
     return withRedis('release', async () => {
       const taskId = taskOfJobId(jobId);
       if (taskId === null) return false;
