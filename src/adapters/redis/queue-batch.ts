@@ -19,6 +19,8 @@ import type { RedisContext } from './redis-context.js';
 export interface CompleteEntry {
   readonly jobId: JobId;
   readonly taskId: TaskId;
+  /** The job's stack (for its event), when the caller knows it. */
+  readonly stack?: string | undefined;
   readonly token: string;
   readonly result: JobResultSummary;
 }
@@ -193,7 +195,7 @@ export class QueueBatcher {
         entry.token,
         JSON.stringify(result),
         result.status === 'drifted' ? '1' : '0',
-        `"type":"job.completed",${jobMembers(entry.jobId)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
+        `"type":"job.completed",${jobMembers(entry.jobId, entry.stack)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
       );
     }
     for (const { entry } of claims)
@@ -233,7 +235,7 @@ export class QueueBatcher {
           w.resolve(outcomes[i]!);
         });
         if (claims.length === 0) return;
-        const claimed = claimOutcomes(reply);
+        const claimed = claimOutcomes(reply, claimFrom);
         this.head.seen(claimed.head);
         claims.forEach((w, i) => {
           w.resolve(claimed.outcomes[i] ?? claimed.none);

@@ -50,6 +50,7 @@ export type ClaimOutcome =
   | {
       readonly kind: 'claimed';
       readonly jobId: string;
+      readonly taskId: string;
       readonly now: number;
       readonly d: Row;
       readonly j: Row;
@@ -119,7 +120,10 @@ export function completeOutcomes(reply: Reply, results: readonly JobResultSummar
  * got nothing gets (`none`). The counters after each claim are the counters before replayed with
  * counterDelta, claim by claim.
  */
-export function claimOutcomes(reply: Reply): { head: string; outcomes: ClaimOutcome[]; none: ClaimOutcome } {
+export function claimOutcomes(
+  reply: Reply,
+  taskId: string,
+): { head: string; outcomes: ClaimOutcome[]; none: ClaimOutcome } {
   const now = Number(reply[0]);
   const head = typeof reply[1] === 'string' ? reply[1] : '';
   const code = Number(reply[6]);
@@ -134,6 +138,7 @@ export function claimOutcomes(reply: Reply): { head: string; outcomes: ClaimOutc
     return {
       kind: 'claimed',
       jobId: String(r[0]),
+      taskId,
       now,
       d: rowOf(status, counters),
       j: [null, null, value(r[1]), null, value(r[2]), value(r[3])],
@@ -262,8 +267,8 @@ export function failedJob(
 }
 
 /** The members of an event about job `jobId` that name it (JSON, no braces), for the scripts to complete. */
-export function jobMembers(jobId: string): string {
-  return `"jobId":${JSON.stringify(jobId)},"stack":${JSON.stringify(stackOfJobId(jobId))}`;
+export function jobMembers(jobId: string, stack: string | null = stackOfJobId(jobId)): string {
+  return `"jobId":${JSON.stringify(jobId)},"stack":${JSON.stringify(stack)}`;
 }
 
 /** The members of an event about task `taskId` that name it (JSON, no braces). */

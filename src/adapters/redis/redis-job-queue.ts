@@ -69,7 +69,7 @@ class ReadyHead {
  * settle script does not read them back. Bounded: a lease never settled here drops out first.
  */
 class HeldJobs {
-  private readonly jobs = new Map<string, { token: string; j: Row }>();
+  private readonly jobs = new Map<string, { token: string; j: Row; taskId: TaskId; stack: string }>();
 
   constructor(private readonly capacity = 10_000) {}
 
@@ -83,8 +83,13 @@ class HeldJobs {
       job.lastFailure?.message ?? null,
     ];
     this.jobs.delete(job.id);
-    this.jobs.set(job.id, { token: job.leaseToken, j });
+    this.jobs.set(job.id, { token: job.leaseToken, j, taskId: job.taskId, stack: job.stack });
     if (this.jobs.size > this.capacity) this.jobs.delete(this.jobs.keys().next().value!);
+  }
+
+  /** What the claim of a held job said (its task and stack: no need to parse them from its id). */
+  peek(jobId: string): { readonly taskId: TaskId; readonly stack: string } | undefined {
+    return this.jobs.get(jobId);
   }
 
   /** The held fields when `token` holds the lease; forgets the job either way. */
@@ -141,7 +146,7 @@ export class RedisJobQueue implements JobQueue {
     outcome: Extract<ClaimOutcome, { kind: 'claimed' }>,
     request: ClaimRequest,
   ): Promise<ClaimedJob> {
-    const statics = await this.staticsOf(taskOfJobId(outcome.jobId)!);
+    const statics = await this.staticsOf(outcome.taskId as TaskId);
     const claimed = claimedJob(outcome.jobId, outcome.now, statics, outcome, request);
     markRecorded(claimed.events, this.ctx.keys.events);
     this.held.hold(claimed.job);
@@ -182,11 +187,14 @@ export class RedisJobQueue implements JobQueue {
   ): Promise<SettleOutcome> {
     assertCompletableResult(result);
     return withRedis('complete', async () => {
-      const taskId = taskOfJobId(jobId);
+      const known = this.held.peek(jobId);
+      const taskId = known?.taskId ?? taskOfJobId(jobId);
       if (taskId === null) return this.unknownJob(next);
       if (!this.statics.get(taskId)) await this.statics.load([taskId]);
-      // The settle and the next claim go in one MULTI.
-      const [out, claim] = await Promise.all(this.batch.complete({ jobId, taskId, token, result }, next));
+      // The settle and the next claim go in one script call.
+      const [out, claim] = await Promise.all(
+        this.batch.complete({ jobId, taskId, stack: known?.stack, token, result }, next),
+      );
       const claimed = next && claim ? await this.claimRounds(next, claim) : null;
       const held = this.held.take(jobId, token);
       if (out.code !== 1) return this.refused(out.code, taskId, claimed);
