@@ -117,7 +117,8 @@ export class QueueBatcher {
     this.units.push(unit);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    if (process.env.DRIFTD_MICRO) queueMicrotask(() => this.flush());
+    else setImmediate(() => void this.flush());
   }
 
   /**

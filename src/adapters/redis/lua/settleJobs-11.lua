@@ -15,15 +15,14 @@ local rcall = redis.call; local tm = rcall('TIME'); local now = tm[1] * 1000 + m
 local fmt, k, m, ns = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), string.format('%d', now)
 local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored', 'lockTtlMs'}
 local function push(l, ...) local n = #l; for i, v in ipairs({...}) do l[n + i] = v end end
-local function task(key) local r = rcall('HMGET', key, unpack(D)); r.ok = true
+local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 9 + #F)); r.ok = true -- D, then F
   for i = 2, 9 do r[i] = tonumber(r[i]); r.ok = r.ok and r[i] ~= nil end return r end
 local E = '{%s,"occurredAt":%s,"counters":{"total":%d,"queued":%d,"running":%d,"completed":%d,"failed":%d,"drifted":%d,'
 local function emit(head, t) rcall('XADD', KEYS[3], '*', 'e', fmt(E .. '"errored":%d}}', head, ns, unpack(t, 2, 8))) end
-local t = task(KEYS[7]); local tb, F, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, {}, 0, ''
-for e = 1, k do F[2 * e - 1], F[2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
-local j = k > 0 and rcall('HMGET', KEYS[7], unpack(F)) or {}
-for e = 1, k do local a, s = 4 + 5 * e, j[2 * e - 1]; local id = ARGV[a]
-  local code = not s and -1 or s == 'canceled' and -3 or (j[2 * e] ~= ARGV[a + 1] or s ~= 'running') and -2
+for e = 1, k do D[8 + 2 * e], D[9 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
+local t = task(KEYS[7], {unpack(D, 10)}); local tb, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, 0, ''
+for e = 1, k do local a, s = 4 + 5 * e, t[8 + 2 * e]; local id = ARGV[a]
+  local code = not s and -1 or s == 'canceled' and -3 or (t[9 + 2 * e] ~= ARGV[a + 1] or s ~= 'running') and -2
     or not t.ok and -10 or 1; out[e] = code
   if code == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; emit(ARGV[a + 4], t)
     push(w, 'status@' .. id, 'completed', 'finishedAt@' .. id, ns, 'updatedAt@' .. id, ns, 'result@' .. id, ARGV[a + 2])
@@ -37,7 +36,7 @@ for e = 1, k do local a, s = 4 + 5 * e, j[2 * e - 1]; local id = ARGV[a]
 if #z > 0 then rcall('HSET', KEYS[7], 'queued', t[3], 'running', t[4], 'completed', t[5], 'drifted', t[7], unpack(w))
   rcall('ZREM', KEYS[2], unpack(z)); if fin > 0 then rcall('PEXPIRE', KEYS[7], ARGV[2]) end end
 local head, x, got, n = rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', 5 + 5 * k, {}, 0
-local c = m == 0 and {0} or head ~= ARGV[5] and {-11} or KEYS[4] == KEYS[7] and t or task(KEYS[4])
+local c = m == 0 and {0} or head ~= ARGV[5] and {-11} or KEYS[4] == KEYS[7] and t or task(KEYS[4], {})
 if c.ok ~= nil and not (c.ok and c[1] == 'running') then c = {-10} end; local cb = c.ok and {unpack(c, 1, 8)} or {}
 if c.ok then w, z = {}, {}; local p, g, bad = rcall('ZPOPMIN', KEYS[5], m), {}, {}
   for i = 1, #p, 2 do local id = p[i]; push(g, 'status@' .. id, 'attempt@' .. id, 'lastKind@' .. id, 'lastMsg@' .. id,
@@ -55,6 +54,6 @@ if c.ok then w, z = {}, {}; local p, g, bad = rcall('ZPOPMIN', KEYS[5], m), {}, 
     if rcall('GET', KEYS[6]) == ARGV[5] then rcall('PEXPIRE', KEYS[6], c[9]) end end
   if #bad > 0 then rcall('ZADD', KEYS[5], unpack(bad)) end; local nh = rcall('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
   if nh[1] then rcall('ZADD', KEYS[1], nh[2], ARGV[5]) else rcall('ZREM', KEYS[1], ARGV[5]) end -- by its queue's head
-  head, c = rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', {1} end
+  head, c = nh[1] and ARGV[5] or rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', {1} end -- C, or (seldom) a stale hint
 rcall('XTRIM', KEYS[3], 'MAXLEN', '=', ARGV[1]) -- exact, as RedisEventBus trims
 return {now, head, tb, fin, reason, out, c[1], cb, got}
