@@ -129,6 +129,10 @@ export class QueueBatcher {
     this.scheduled = false;
     const units = this.units;
     this.units = [];
+    if (process.env.DRIFTD_HIST) {
+      const h = ((globalThis as Record<string, unknown>).__hist ??= new Map<number, number>()) as Map<number, number>;
+      h.set(units.length, (h.get(units.length) ?? 0) + 1);
+    }
     const size = Math.max(MIN_CHUNK, Math.ceil(units.length / CHUNKS));
     for (let i = 0; i < units.length; i += size) void this.flushChunk(units.slice(i, i + size));
   }

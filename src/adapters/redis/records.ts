@@ -71,6 +71,8 @@ export const TASK_STATE_FIELDS = [
   'errored',
   'lockTtlMs',
 ] as const;
+// The settle script also reads `seqEnd` (the last enqueue sequence the start gave the task's jobs) and
+// `lockAt` (when claims last renewed the repo lock), written by the start script.
 
 /** The job fields a claim or settle script reads before its move (`local J`); the stack is in the id. */
 export const JOB_READ_FIELDS = [

@@ -45,9 +45,9 @@ for i = 1, n do -- 500 jobs per HSET and ZADD: few calls, each within Lua's unpa
   z[#z + 1], z[#z + 2] = seq + i, jid
   if i % 500 == 0 or i == n then rcall('HSET', tk, unpack(h)); rcall('ZADD', KEYS[10], unpack(z)); h, z = {}, {} end
 end
-rcall('HSET', tk, 'id', id, 'repo', ARGV[2], 'trigger', ARGV[3], 'createdAt', now, 'startedAt', now, 'maxAttempts',
-  ARGV[6], 'lockTtlMs', ARGV[7], 'jobs', ARGV[14], 'total', n, 'queued', n, 'running', 0, 'completed', 0,
-  'failed', 0, 'drifted', 0, 'errored', 0, 'status', n == 0 and 'completed' or 'running')
+rcall('HSET', tk, 'id', id, 'repo', ARGV[2], 'trigger', ARGV[3], 'createdAt', now, 'startedAt', now, 'seqEnd', seq + n,
+  'maxAttempts', ARGV[6], 'lockTtlMs', ARGV[7], 'lockAt', now, 'jobs', ARGV[14], 'total', n, 'queued', n, 'running', 0,
+  'completed', 0, 'failed', 0, 'drifted', 0, 'errored', 0, 'status', n == 0 and 'completed' or 'running')
 for f, v in pairs({commit = ARGV[4], stack = ARGV[5]}) do if v ~= '' then rcall('HSET', tk, f, v) end end
 if n == 0 then -- finishTaskIfDone: nothing to do, done at once; the lock is not kept
   rcall('HSET', tk, 'finishedAt', now); rcall('PEXPIRE', tk, ARGV[11]); rcall('DEL', KEYS[2])
