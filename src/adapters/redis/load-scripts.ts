@@ -29,6 +29,11 @@ export function readScripts(dir: string = LUA_DIR): readonly ScriptFile[] {
       if (!m) throw new Error(`lua script ${file} is not named verbNoun-<numKeys>.lua`);
       return { name: m[1]!, numberOfKeys: Number(m[2]), lua: readFileSync(`${dir}/${file}`, 'utf8') };
     });
+  const names = new Set<string>();
+  for (const s of scripts) {
+    if (names.has(s.name)) throw new Error(`two lua scripts in ${dir} are named ${s.name}: keep one`);
+    names.add(s.name);
+  }
   if (dir === LUA_DIR) cached = scripts;
   return scripts;
 }

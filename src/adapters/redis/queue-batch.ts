@@ -58,8 +58,12 @@ interface Unit {
   readonly claim?: Waiting<ClaimRequest, ClaimOutcome> | undefined;
 }
 
-const CHUNKS = Number(process.env.DRIFTD_CHUNKS ?? 2);
-const MIN_CHUNK = Number(process.env.DRIFTD_MIN_CHUNK ?? 1);
+/**
+ * A flush is sent as this many script calls (each on its own reply): Redis runs the second while this process
+ * handles the first one's reply, instead of each side waiting for the other. Measured on the 2-core machines
+ * (bench/queue.ts): two halves beat one call at concurrency 5 and 50, and three cost more than they overlap.
+ */
+const CHUNKS = 2;
 
 /** One script call of a flush: how to queue it and what to do with its reply. */
 interface Call {
@@ -70,10 +74,11 @@ interface Call {
 
 /**
  * Gathers the queue calls one process issues in the same turn of the event loop (the settle of every job
- * that finished, the next claim of every free slot) and sends them as one MULTI: a `completeJobs` call
- * per task, a `failJob` per failure and one `claimJobs` for all claimers, so a settle and its next claim
- * stay one atomic step while per-call costs (round trip, EVALSHA, Lua entry) spread over the batch. Each
- * job's transition is still fenced and decided alone, in the scripts.
+ * that finished, the next claim of every free slot) and sends them as a few `settleJobs` calls: each
+ * completes its jobs of one task and claims the next jobs for the same callers in one script, so a settle
+ * and its next claim stay one atomic step while per-call costs (round trip, EVALSHA, Lua entry) spread over
+ * the batch. A failure goes as `failJob` in one MULTI with the settle carrying its next claim. Each job's
+ * transition is still fenced and decided alone, in the scripts.
  */
 export class QueueBatcher {
   private units: Unit[] = [];
@@ -117,23 +122,18 @@ export class QueueBatcher {
     this.units.push(unit);
     if (this.scheduled) return;
     this.scheduled = true;
-    if (process.env.DRIFTD_MICRO) queueMicrotask(() => this.flush());
-    else setImmediate(() => void this.flush());
+    setImmediate(() => void this.flush());
   }
 
   /**
-   * Sends what gathered, in a few MULTIs rather than one: Redis runs the next while this process handles
-   * the replies of the first, instead of each side waiting for the other.
+   * Sends what gathered as CHUNKS calls (see there), each a settle with its claims (plus any failures, in one
+   * MULTI with them).
    */
   private flush(): void {
     this.scheduled = false;
     const units = this.units;
     this.units = [];
-    if (process.env.DRIFTD_HIST) {
-      const h = ((globalThis as Record<string, unknown>).__hist ??= new Map<number, number>()) as Map<number, number>;
-      h.set(units.length, (h.get(units.length) ?? 0) + 1);
-    }
-    const size = Math.max(MIN_CHUNK, Math.ceil(units.length / CHUNKS));
+    const size = Math.ceil(units.length / CHUNKS);
     for (let i = 0; i < units.length; i += size) void this.flushChunk(units.slice(i, i + size));
   }
 

@@ -1,17 +1,15 @@
 --[[
-settleJobs: lease holders of task T complete their jobs (T ends at its last), then m claimers lease the oldest pending
-jobs of C, the ready index's head (a malformed one goes to the back); events go to the stream. C's score there stays its
-first job's sequence while its head is one of the jobs its start enqueued (any other score is then later), and follows
-its head after; claims renew its lock each quarter TTL. Jobs are fenced alone. Mirrors completeJob/startJob (job.ts).
+settleJobs: lease holders of task T complete their jobs (T ends at its last); m claimers lease the oldest pending jobs
+of C, the ready head (malformed ones go to the back); events go to the stream; claims renew C's lock each quarter TTL.
+C's ready score stays its first job's while its head is one its start enqueued (others score later). Mirrors job.ts.
 Input: KEYS[1] ready ZSET  KEYS[2] leases ZSET  KEYS[3] events  KEYS[4] C HASH  KEYS[5] C queue ZSET  KEYS[6] C lock
   KEYS[7] T HASH  KEYS[8] T lock  KEYS[9] T active  KEYS[10] live  KEYS[11] seq (T's = C's when k = 0, and back)
-  ARGV[1] stream capacity  ARGV[2] retentionMs  ARGV[3] T id  ARGV[4] task.finished members  ARGV[5] C id  ARGV[6]
-  job.started members  ARGV[7] k  ARGV[8] m; 5 per complete: jobId, token, result JSON, drifted 1|0, job.completed
-  members; 4 per claimer: workerId, its JSON, token, leaseMs
-Output: { now, head, T's D before, finished at (0 = no), reason, { code per complete }, claim code, C's D before, per
-  claimer served { jobId, attempt before, lastKind, lastMsg } }: the caller replays the counters (counterDelta)
-Errors: complete -1 not found, -3 canceled, -2 lease lost, -10 malformed; claim -11 C not head, -10 C malformed, 0 none
-]]
+  ARGV[1] stream cap  ARGV[2] retentionMs  ARGV[3] T id  ARGV[4] task.finished head  ARGV[5] C id  ARGV[6] job.started
+  head  ARGV[7] k  ARGV[8] m; 5 per complete (jobId, token, result, drifted 1|0, job.completed head), 4 per claimer
+  (workerId, its JSON, token, leaseMs)
+Output: { now, head, T's D before, finished at (0 = no), reason, { code per complete }, claim code, C's D before, { per
+  claimer served: jobId, attempt before, lastKind, lastMsg } }
+Errors: complete -1 not found, -3 canceled, -2 lease lost, -10 malformed; claim -11 C not head, -10 malformed, 0 none ]]
 local rcall = redis.call; local tm = rcall('TIME'); local now = tm[1] * 1000 + math.floor(tm[2] / 1000)
 local fmt, k, m, ns = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), string.format('%d', now)
 local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored', 'lockTtlMs'}
@@ -23,9 +21,9 @@ local E = '{%s,"occurredAt":%s,"counters":{"total":%d,"queued":%d,"running":%d,"
 local function emit(head, t) rcall('XADD', KEYS[3], '*', 'e', fmt(E .. '"errored":%d}}', head, ns, unpack(t, 2, 8))) end
 for e = 1, k do D[10 + 2 * e], D[11 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
 local t = task(KEYS[7], {unpack(D, 12)}); local tb, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, 0, ''
-for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, tok = ARGV[a], t[11 + 2 * e]
-  local code = not s and -1 or s == 'canceled' and -3 or (tok ~= ARGV[a + 1] or s ~= 'running') and -2 or t.ok and 1 or -10
-  if code == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; emit(ARGV[a + 4], t)
+for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[11 + 2 * e] -- o: its lease token
+  local rc = not s and -1 or s == 'canceled' and -3 or (o ~= ARGV[a + 1] or s ~= 'running') and -2 or t.ok and 1 or -10
+  if rc == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; emit(ARGV[a + 4], t)
     push(w, 'status@' .. id, 'completed', 'finishedAt@' .. id, ns, 'updatedAt@' .. id, ns, 'result@' .. id, ARGV[a + 2])
     if t[1] == 'running' and t[5] + t[6] >= t[2] then -- done: completed + failed >= total
       fin, t[1] = e, t[6] > 0 and 'failed' or 'completed'; push(w, 'status', t[1], 'finishedAt', ns)
@@ -33,13 +31,15 @@ for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, tok = ARGV[a], 
       for _, key in ipairs({KEYS[8], KEYS[9]}) do if rcall('GET', key) == ARGV[3] then rcall('DEL', key) end end
       rcall('ZREM', KEYS[10], ARGV[3]) -- not live any more: kept for the retention (PEXPIRE below)
       emit(fmt('%s,"status":"%s"%s', ARGV[4], t[1], reason ~= '' and ',"reason":"' .. reason .. '"' or ''), t)
-    end end out[e] = code end
-if #z > 0 then rcall('HSET', KEYS[7], 'queued', t[3], 'running', t[4], 'completed', t[5], 'drifted', t[7], unpack(w))
-  rcall('ZREM', KEYS[2], unpack(z)); if fin > 0 then rcall('PEXPIRE', KEYS[7], ARGV[2]) end end
+    end end out[e] = rc end
+if #z > 0 then rcall('ZREM', KEYS[2], unpack(z)); if fin > 0 then rcall('PEXPIRE', KEYS[7], ARGV[2]) end end
+local function save(key, c) if #w > 0 then -- one HSET per task (T's writes wait for C's when they are one task)
+  rcall('HSET', key, 'queued', c[3], 'running', c[4], 'completed', c[5], 'drifted', c[7], unpack(w)) end; w = {} end
 local head, x, got, n = rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', 5 + 5 * k, {}, 0
 local c = m == 0 and {0} or head ~= ARGV[5] and {-11} or KEYS[4] == KEYS[7] and t or task(KEYS[4], {})
 if c.ok ~= nil and not (c.ok and c[1] == 'running') then c = {-10} end; local cb = c.ok and {unpack(c, 1, 8)} or {}
-if c.ok then w, z = {}, {}; local p, g, bad = rcall('ZPOPMIN', KEYS[5], m), {}, {}
+if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end; if c.ok then z = {}; local p, g, bad = rcall('ZPOPMIN',
+  KEYS[5], m), {}, {}
   for i = 1, #p, 2 do local id = p[i]; push(g, 'status@' .. id, 'attempt@' .. id, 'lastKind@' .. id, 'lastMsg@' .. id,
     'stack@' .. id) end; local r = #g > 0 and rcall('HMGET', KEYS[4], unpack(g)) or {}
   for i = 1, #p, 2 do local o, id = 5 * (i - 1) / 2, p[i]
@@ -53,8 +53,8 @@ if c.ok then w, z = {}, {}; local p, g, bad = rcall('ZPOPMIN', KEYS[5], m), {}, 
     elseif r[o + 1] == 'pending' then push(bad, rcall('INCR', KEYS[11]), id) end end -- else a stale entry: dropped
   if n > 0 and now - c[11] >= c[9] / 4 and rcall('GET', KEYS[6]) == ARGV[5] then -- C's lock: every quarter TTL
     rcall('PEXPIRE', KEYS[6], c[9]); push(w, 'lockAt', ns) end; if #bad > 0 then rcall('ZADD', KEYS[5], unpack(bad)) end
-  if n > 0 then rcall('HSET', KEYS[4], 'queued', c[3], 'running', c[4], unpack(w)); rcall('ZADD', KEYS[2], unpack(z))
-  end; if n < m or #bad > 0 or tonumber(p[#p]) >= c[10] then local nh = rcall('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+  save(KEYS[4], c); if n > 0 then rcall('ZADD', KEYS[2], unpack(z)) end
+  if n < m or #bad > 0 or tonumber(p[#p]) >= c[10] then local nh = rcall('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
     if nh[1] then rcall('ZADD', KEYS[1], nh[2], ARGV[5]) else rcall('ZREM', KEYS[1], ARGV[5]) end
     head = nh[1] and ARGV[5] or rcall('ZRANGE', KEYS[1], 0, 0)[1] or '' end; c = {1} end
 rcall('XTRIM', KEYS[3], 'MAXLEN', '=', ARGV[1]); return {now, head, tb, fin, reason, out, c[1], cb, got} -- exact trim
