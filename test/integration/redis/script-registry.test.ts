@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LUA_DIR, readScripts } from '../../../src/adapters/redis/load-scripts.js';
 import {
@@ -22,6 +24,17 @@ describe('redis lua scripts', () => {
   it('finds the scripts next to load-scripts', () => {
     expect(LUA_DIR.endsWith('/lua/')).toBe(true);
     expect(scripts.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('refuses two scripts of one name (a renamed script left next to its successor)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftd-lua-'));
+    try {
+      writeFileSync(join(dir, 'claimJob-5.lua'), 'return 1');
+      writeFileSync(join(dir, 'claimJob-6.lua'), 'return 1');
+      expect(() => readScripts(dir)).toThrow(/two lua scripts .* are named claimJob/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('every script has a typed command, and every typed command a script', () => {
