@@ -39,13 +39,13 @@ export interface JobReply {
   readonly finished?: { readonly at: number; readonly reason: string | null } | undefined;
 }
 
-/** What one `complete()` entry of a completeJobs call got: its code, and the task after its own move. */
+/** What one `complete()` entry of a settleJobs call got: its code, and the task after its own move. */
 export interface CompleteOutcome extends JobReply {
   readonly code: number;
   readonly now: number;
 }
 
-/** What one claimer of a claimJobs call got. */
+/** What one claimer of a settleJobs call got. */
 export type ClaimOutcome =
   | {
       readonly kind: 'claimed';
@@ -192,7 +192,7 @@ function jobBase(
   return job;
 }
 
-/** A claim (claimJob, or the next job of a settle): the running job, its task and `job.started`. */
+/** A claim (alone, or the next job of a settle): the running job, its task and `job.started`. */
 export function claimedJob(
   jobId: string,
   now: number,

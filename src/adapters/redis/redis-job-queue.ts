@@ -141,7 +141,7 @@ export class RedisJobQueue implements JobQueue {
     return outcome.kind === 'claimed' ? this.claimedOf(outcome, request) : null;
   }
 
-  /** The claimed job from a claimJobs outcome; its job.started is on the stream already (marked so). */
+  /** The claimed job from a settleJobs outcome; its job.started is on the stream already (marked so). */
   private async claimedOf(
     outcome: Extract<ClaimOutcome, { kind: 'claimed' }>,
     request: ClaimRequest,

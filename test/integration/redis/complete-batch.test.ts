@@ -9,7 +9,7 @@ import { redisAvailable, useRedisFixture } from './redis-fixture.js';
 const { cleanups, subject } = useRedisFixture();
 
 /**
- * complete() calls issued in the same tick share one `completeJobs` script call per task: each job is
+ * complete() calls issued in the same tick share `settleJobs` script calls (two halves per tick): each job is
  * still fenced and decided alone, each caller claims a different next job, and the stream holds every
  * returned event once.
  */

@@ -9,7 +9,7 @@ const fixture = new RedisFixture();
 afterAll(() => fixture.stop());
 
 /**
- * claimJob and completeJob append their events to the stream in the same script; the worker still
+ * settleJobs (claims and completes) and failJob append their events to the stream in the same script; the worker still
  * publishes every returned event. The stream must hold each event exactly once, equal to the returned one.
  */
 describe.runIf(redisAvailable)('redis queue events on the stream', () => {
