@@ -22,20 +22,35 @@ interface Subscription {
   readonly after: Promise<string>;
 }
 
-const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+/** An event id: its stream entry's id (`<ms>-<seq>`), plus `.<index>` for an event of a multi-event entry. */
+const EVENT_ID = /^(\d{1,16})-(\d{1,16})(?:\.(\d{1,6}))?$/;
 
-/** Orders stream ids (`<ms>-<seq>`) numerically. */
+/** Orders event ids numerically: by stream entry, then by index inside the entry (a plain id first). */
 export function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number) as [number, number];
-  const [bm, bs] = b.split('-').map(Number) as [number, number];
-  return am - bm || as - bs;
+  const [am, as, ai] = idParts(a);
+  const [bm, bs, bi] = idParts(b);
+  return am - bm || as - bs || ai - bi;
+}
+
+function idParts(id: string): [number, number, number] {
+  const m = EVENT_ID.exec(id);
+  return m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? -1 : Number(m[3])] : [0, 0, -1];
+}
+
+/** The stream entry an event id belongs to. */
+function entryOf(id: string): string {
+  const dot = id.indexOf('.');
+  return dot < 0 ? id : id.slice(0, dot);
 }
 
 /**
- * Domain events on a capped Redis stream (`XADD MAXLEN`), shared by serve and workers. Stream ids are the
- * event ids, so an SSE client resumes with `Last-Event-ID` through `readAfter` (XRANGE, exclusive start).
- * Subscribers share one reader per bus on a dedicated connection (`XREAD BLOCK`), so a slow subscriber
- * never blocks publishers. The trim is exact: `readAfter` never returns more than `capacity` events.
+ * Domain events on a capped Redis stream (`XADD MAXLEN`), shared by serve and workers. An entry holds one
+ * event (field `e`, what `publish` writes) or, written by the queue's settle script, the events of one call
+ * in order (field `b`, a JSON array). Event ids are the entry id, plus `.<index>` inside a multi-event
+ * entry, so an SSE client resumes with `Last-Event-ID` through `readAfter` (XRANGE). Subscribers share one
+ * reader per bus on a dedicated connection (`XREAD BLOCK`), so a slow subscriber never blocks publishers.
+ * The trim is exact and counts entries: the stream keeps the newest `capacity` entries, so at least the
+ * newest `capacity` events.
  */
 export class RedisEventBus implements EventBus {
   private readonly key: string;
@@ -93,16 +108,21 @@ export class RedisEventBus implements EventBus {
     if (count <= 0) return Promise.resolve([]);
     return withRedis('events.readAfter', async () => {
       const { redis } = this.options;
-      const known = lastId !== null && STREAM_ID.test(lastId);
-      let entries = await redis.xrange(this.key, known ? `(${lastId}` : '-', '+', 'COUNT', count);
+      const known = lastId !== null && EVENT_ID.test(lastId);
+      // Inside a multi-event entry: read that entry again and skip its events up to lastId.
+      const start = !known ? '-' : lastId.includes('.') ? entryOf(lastId) : `(${lastId}`;
+      let entries = await redis.xrange(this.key, start, '+', 'COUNT', count);
+      let stored = entries.flatMap(([id, fields]) => toStored(id, fields));
+      if (known) stored = stored.filter((e) => compareStreamIds(e.id, lastId) > 0);
       if (known && entries.length === 0) {
         // An id past our newest event comes from another stream (e.g. before Redis lost its data).
         const newest = (await redis.xrevrange(this.key, '+', '-', 'COUNT', 1))[0]?.[0];
-        if (newest !== undefined && compareStreamIds(lastId, newest) > 0) {
+        if (newest !== undefined && compareStreamIds(entryOf(lastId), newest) > 0) {
           entries = await redis.xrange(this.key, '-', '+', 'COUNT', count);
+          stored = entries.flatMap(([id, fields]) => toStored(id, fields));
         }
       }
-      return entries.flatMap(([id, fields]) => toStored(id, fields));
+      return stored.slice(0, count);
     });
   }
 
@@ -120,17 +140,21 @@ export class RedisEventBus implements EventBus {
     try {
       while (!this.closed && this.subscriptions.size > 0) {
         this.reader ??= duplicateForBlocking(this.options.redis, this.options.logger);
-        const batch = await this.readBatch(this.reader, cursor);
-        if (batch.length === 0) continue;
-        await this.deliver(batch);
-        cursor = batch[batch.length - 1]!.id;
+        const { events, last } = await this.readBatch(this.reader, cursor);
+        if (last === null) continue;
+        await this.deliver(events);
+        cursor = last;
       }
     } finally {
       this.reading = false;
     }
   }
 
-  private async readBatch(reader: Redis, cursor: string): Promise<StoredEvent[]> {
+  /** The events of the next entries after `cursor`, and the last entry's id (null when none came). */
+  private async readBatch(
+    reader: Redis,
+    cursor: string,
+  ): Promise<{ events: StoredEvent[]; last: string | null }> {
     try {
       const reply = await reader.xread(
         'COUNT',
@@ -142,13 +166,14 @@ export class RedisEventBus implements EventBus {
         cursor,
       );
       const entries = reply?.[0]?.[1] ?? [];
-      return entries.flatMap(([id, fields]) => toStored(id, fields));
+      const events = entries.flatMap(([id, fields]) => toStored(id, fields));
+      return { events, last: entries.at(-1)?.[0] ?? null };
     } catch (error) {
       if (!this.closed) {
         this.options.logger?.warn({ err: { message: (error as Error).message } }, 'event stream read failed');
         await new Promise((r) => setTimeout(r, 500));
       }
-      return [];
+      return { events: [], last: null };
     }
   }
 
@@ -157,7 +182,7 @@ export class RedisEventBus implements EventBus {
     const starts = await Promise.all(subs.map((s) => s.after));
     for (const stored of batch) {
       subs.forEach((sub, i) => {
-        if (!this.subscriptions.has(sub) || compareStreamIds(stored.id, starts[i]!) <= 0) return;
+        if (!this.subscriptions.has(sub) || compareStreamIds(entryOf(stored.id), starts[i]!) <= 0) return;
         try {
           sub.handler(stored);
         } catch (error) {
@@ -168,11 +193,15 @@ export class RedisEventBus implements EventBus {
   }
 }
 
+/** The events of one stream entry: `e` (one event) or `b` (several, in order). Unreadable entries yield none. */
 function toStored(id: string, fields: string[]): StoredEvent[] {
-  const json = fields[fields.indexOf('e') + 1];
+  const at = fields.findIndex((f, i) => i % 2 === 0 && (f === 'e' || f === 'b'));
+  const json = at < 0 ? undefined : fields[at + 1];
   if (json === undefined) return [];
   try {
-    return [{ id, event: JSON.parse(json) as DomainEvent }];
+    if (fields[at] === 'e') return [{ id, event: JSON.parse(json) as DomainEvent }];
+    const events = JSON.parse(json) as DomainEvent[];
+    return Array.isArray(events) ? events.map((event, i) => ({ id: `${id}.${i}`, event })) : [];
   } catch {
     return [];
   }

@@ -1,7 +1,6 @@
---[[
-settleJobs: lease holders of task T complete their jobs (T ends at its last); m claimers lease the oldest pending jobs
-of C, the ready head (malformed ones go to the back); events go to the stream; claims renew C's lock each quarter TTL.
-C's ready score stays its first job's while its head is one its start enqueued (others score later). Mirrors job.ts.
+--[[ settleJobs: lease holders of task T complete their jobs (T ends at its last); m claimers lease the oldest pending
+jobs of C, the ready head (malformed ones go to the back); the events go to one stream entry; claims renew C's lock each
+quarter TTL. C's ready score stays its first job's while its head is one its start enqueued (others score later).
 Input: KEYS[1] ready ZSET  KEYS[2] leases ZSET  KEYS[3] events  KEYS[4] C HASH  KEYS[5] C queue ZSET  KEYS[6] C lock
   KEYS[7] T HASH  KEYS[8] T lock  KEYS[9] T active  KEYS[10] live  KEYS[11] seq (T's = C's when k = 0, and back)
   ARGV[1] stream cap  ARGV[2] retentionMs  ARGV[3] T id  ARGV[4] task.finished head  ARGV[5] C id  ARGV[6] job.started
@@ -18,7 +17,7 @@ local function push(l, ...) local n = #l; for i, v in ipairs({...}) do l[n + i] 
 local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 11 + #F)); r.ok = true -- D, then F
   for i = 2, 11 do r[i] = tonumber(r[i]) or (i > 9 and 0 or nil); r.ok = r.ok and r[i] ~= nil end return r end
 local E = '{%s,"occurredAt":%s,"counters":{"total":%d,"queued":%d,"running":%d,"completed":%d,"failed":%d,"drifted":%d,'
-local function emit(head, t) rcall('XADD', KEYS[3], '*', 'e', fmt(E .. '"errored":%d}}', head, ns, unpack(t, 2, 8))) end
+local EV = {}; local function emit(head, t) EV[#EV + 1] = fmt(E .. '"errored":%d}}', head, ns, unpack(t, 2, 8)) end
 for e = 1, k do D[10 + 2 * e], D[11 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
 local t = task(KEYS[7], {unpack(D, 12)}); local tb, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, 0, ''
 for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[11 + 2 * e] -- o: its lease token
@@ -33,8 +32,8 @@ for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[
       emit(fmt('%s,"status":"%s"%s', ARGV[4], t[1], reason ~= '' and ',"reason":"' .. reason .. '"' or ''), t)
     end end out[e] = rc end
 if #z > 0 then rcall('ZREM', KEYS[2], unpack(z)); if fin > 0 then rcall('PEXPIRE', KEYS[7], ARGV[2]) end end
-local function save(key, c) if #w > 0 then -- one HSET per task (T's writes wait for C's when they are one task)
-  rcall('HSET', key, 'queued', c[3], 'running', c[4], 'completed', c[5], 'drifted', c[7], unpack(w)) end; w = {} end
+local function save(key, c) if #w > 0 then rcall('HSET', key, D[3], c[3], D[4], c[4], D[5], c[5], D[7], c[7], unpack(w))
+  end w = {} end -- one HSET per task: T's writes wait for C's when they are one task
 local head, x, got, n = rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', 5 + 5 * k, {}, 0
 local c = m == 0 and {0} or head ~= ARGV[5] and {-11} or KEYS[4] == KEYS[7] and t or task(KEYS[4], {})
 if c.ok ~= nil and not (c.ok and c[1] == 'running') then c = {-10} end; local cb = c.ok and {unpack(c, 1, 8)} or {}
@@ -57,4 +56,5 @@ if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end; if c.ok then z =
   if n < m or #bad > 0 or tonumber(p[#p]) >= c[10] then local nh = rcall('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
     if nh[1] then rcall('ZADD', KEYS[1], nh[2], ARGV[5]) else rcall('ZREM', KEYS[1], ARGV[5]) end
     head = nh[1] and ARGV[5] or rcall('ZRANGE', KEYS[1], 0, 0)[1] or '' end; c = {1} end
-rcall('XTRIM', KEYS[3], 'MAXLEN', '=', ARGV[1]); return {now, head, tb, fin, reason, out, c[1], cb, got} -- exact trim
+if #EV > 0 then rcall('XADD', KEYS[3], 'MAXLEN', '=', ARGV[1], '*', 'b', '[' .. table.concat(EV, ',') .. ']') end
+return {now, head, tb, fin, reason, out, c[1], cb, got}
