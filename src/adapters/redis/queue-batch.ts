@@ -59,11 +59,13 @@ interface Unit {
 }
 
 /**
- * A flush is sent as this many script calls (each on its own reply): Redis runs the second while this process
- * handles the first one's reply, instead of each side waiting for the other. Measured on the 2-core machines
- * (bench/queue.ts): two halves beat one call at concurrency 5 and 50, and three cost more than they overlap.
+ * A flush of at least this many callers goes as two script calls (each on its own reply): Redis runs the
+ * second while this process handles the first one's reply, instead of each side waiting for the other.
+ * The callers then stay in two groups that alternate (each group's next flush holds only its own), so
+ * smaller flushes go whole: splitting them again would only add calls. Measured with bench/queue.ts on
+ * the 2-core machines.
  */
-const CHUNKS = 2;
+const SPLIT_AT = 4;
 
 /** One script call of a flush: how to queue it and what to do with its reply. */
 interface Call {
@@ -126,14 +128,14 @@ export class QueueBatcher {
   }
 
   /**
-   * Sends what gathered as CHUNKS calls (see there), each a settle with its claims (plus any failures, in one
-   * MULTI with them).
+   * Sends what gathered as one or two calls (SPLIT_AT), each a settle with its claims (plus any failures, in
+   * one MULTI with them).
    */
   private flush(): void {
     this.scheduled = false;
     const units = this.units;
     this.units = [];
-    const size = Math.ceil(units.length / CHUNKS);
+    const size = units.length >= SPLIT_AT ? Math.ceil(units.length / 2) : units.length;
     for (let i = 0; i < units.length; i += size) void this.flushChunk(units.slice(i, i + size));
   }
 
