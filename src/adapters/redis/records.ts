@@ -160,7 +160,8 @@ export function decodeJob(jobId: JobId, taskFlat: Flat, jobFlat: Flat): Job | nu
     attempt: num(j.attempt),
     maxAttempts: num(t.maxAttempts),
     createdAt: num(t.createdAt),
-    updatedAt: num(j.updatedAt),
+    // The settle script does not write updatedAt with startedAt/finishedAt: the latest of the three is it.
+    updatedAt: Math.max(num(j.updatedAt), num(j.startedAt), num(j.finishedAt)),
     ...opt('lastFailure', failure(j.lastKind, j.lastMsg)),
   };
   const result = j.result === undefined ? undefined : (JSON.parse(j.result) as JobResultSummary);

@@ -23,7 +23,7 @@ local t = task(KEYS[7], {unpack(D, 12)}); local tb, out, w, z, fin, reason = {un
 for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[11 + 2 * e] -- o: its lease token
   local rc = not s and -1 or s == 'canceled' and -3 or (o ~= ARGV[a + 1] or s ~= 'running') and -2 or t.ok and 1 or -10
   if rc == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; emit(ARGV[a + 4], t)
-    push(w, 'status@' .. id, 'completed', 'finishedAt@' .. id, ns, 'updatedAt@' .. id, ns, 'result@' .. id, ARGV[a + 2])
+    push(w, 'status@' .. id, 'completed', 'finishedAt@' .. id, ns, 'result@' .. id, ARGV[a + 2]) -- updatedAt: latest
     if t[1] == 'running' and t[5] + t[6] >= t[2] then -- done: completed + failed >= total
       fin, t[1] = e, t[6] > 0 and 'failed' or 'completed'; push(w, 'status', t[1], 'finishedAt', ns)
       if t[6] > 0 then reason = t[6] .. ' of ' .. t[2] .. ' jobs failed'; push(w, 'reason', reason) end
@@ -46,7 +46,7 @@ if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end; if c.ok then z =
       local a, att = x + 4 * n, r[o + 2] + 1; local dl = fmt('%d', now + ARGV[a + 3])
       c[3], c[4] = c[3] - 1, c[4] + 1; push(z, dl, id); got[n] = {id, att - 1, r[o + 3] or false, r[o + 4] or false}
       push(w, 'status@' .. id, 'running', 'attempt@' .. id, att, 'workerId@' .. id, ARGV[a], 'leaseToken@' .. id,
-        ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns, 'updatedAt@' .. id, ns)
+        ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns) -- of updatedAt, startedAt, finishedAt
       emit(fmt('%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d', ARGV[6], ARGV[a + 1], cjson.encode(id),
         cjson.encode(r[o + 5]), att), c)
     elseif r[o + 1] == 'pending' then push(bad, rcall('INCR', KEYS[11]), id) end end -- else a stale entry: dropped
