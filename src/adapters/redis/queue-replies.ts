@@ -35,6 +35,8 @@ export type Row = readonly (string | number | null | false)[];
 export interface JobReply {
   readonly d: unknown;
   readonly j: unknown;
+  /** The job's stack, when the script returned it (else it is read from the job id). */
+  readonly stack?: string;
   /** Set when the script finished the task: its `now`, and the reason when it failed. */
   readonly finished?: { readonly at: number; readonly reason: string | null } | undefined;
 }
@@ -51,6 +53,7 @@ export type ClaimOutcome =
       readonly kind: 'claimed';
       readonly jobId: string;
       readonly taskId: string;
+      readonly stack: string;
       readonly now: number;
       readonly d: Row;
       readonly j: Row;
@@ -142,6 +145,7 @@ export function claimOutcomes(
       now,
       d: rowOf(status, counters),
       j: [null, null, value(r[1]), null, value(r[2]), value(r[3])],
+      stack: String(r[4]),
     };
   });
   return { head, outcomes, none };
@@ -180,8 +184,9 @@ function jobBase(
   j: Row,
   attempt: number,
   now: number,
+  stack: string | null = stackOfJobId(jobId),
 ): Record<string, unknown> {
-  const job: Record<string, unknown> = { id: jobId, taskId: s.id, repo: s.repo, stack: stackOfJobId(jobId) };
+  const job: Record<string, unknown> = { id: jobId, taskId: s.id, repo: s.repo, stack };
   if (s.commit !== undefined) job.commit = s.commit;
   job.attempt = attempt;
   job.maxAttempts = s.maxAttempts;
@@ -201,7 +206,7 @@ export function claimedJob(
   request: ClaimRequest,
 ): ClaimedJob {
   const task = taskFrom(s, reply.d as Row);
-  const job = jobBase(jobId, s, reply.j as Row, Number((reply.j as Row)[2] ?? 0) + 1, now);
+  const job = jobBase(jobId, s, reply.j as Row, Number((reply.j as Row)[2] ?? 0) + 1, now, reply.stack);
   job.status = 'running';
   job.workerId = request.workerId;
   job.leaseToken = request.token;
@@ -271,9 +276,14 @@ export function jobMembers(jobId: string, stack: string | null = stackOfJobId(jo
   return `"jobId":${JSON.stringify(jobId)},"stack":${JSON.stringify(stack)}`;
 }
 
-/** The members of an event about task `taskId` that name it (JSON, no braces). */
+let lastMembers: { taskId: string; members: string } | null = null;
+
+/** The members of an event about task `taskId` that name it (JSON, no braces); the last one is kept. */
 export function taskMembers(taskId: string): string {
-  return `"taskId":${JSON.stringify(taskId)},"repo":${JSON.stringify(repoOfTaskId(taskId))}`;
+  if (lastMembers?.taskId === taskId) return lastMembers.members;
+  const members = `"taskId":${JSON.stringify(taskId)},"repo":${JSON.stringify(repoOfTaskId(taskId))}`;
+  lastMembers = { taskId, members };
+  return members;
 }
 
 /** The job event of a settle (completed, or failed with/without retry) plus `task.finished` when it ended. */

@@ -7,17 +7,17 @@ Input: KEYS[1] ready ZSET  KEYS[2] leases ZSET  KEYS[3] events  KEYS[4] C HASH  
   head  ARGV[7] k  ARGV[8] m; 5 per complete (jobId, token, result, drifted 1|0, job.completed head), 4 per claimer
   (workerId, its JSON, token, leaseMs)
 Output: { now, head, T's D before, finished at (0 = no), reason, { code per complete }, claim code, C's D before, { per
-  claimer served: jobId, attempt before, lastKind, lastMsg } }
+  claimer served: jobId, attempt before, lastKind, lastMsg, stack } }
 Errors: complete -1 not found, -3 canceled, -2 lease lost, -10 malformed; claim -11 C not head, -10 malformed, 0 none ]]
 local rcall = redis.call; local tm = rcall('TIME'); local now = tm[1] * 1000 + math.floor(tm[2] / 1000)
-local fmt, k, m, ns = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), string.format('%d', now)
+local fmt, k, m, ns, EV = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), string.format('%d', now), {}
 local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored', 'lockTtlMs'}
 D[10], D[11] = 'seqEnd', 'lockAt' -- the last sequence its start enqueued; when claims last renewed its lock
 local function push(l, ...) local n = #l; for i, v in ipairs({...}) do l[n + i] = v end end
 local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 11 + #F)); r.ok = true -- D, then F
   for i = 2, 11 do r[i] = tonumber(r[i]) or (i > 9 and 0 or nil); r.ok = r.ok and r[i] ~= nil end return r end
-local E = '{%s,"occurredAt":%s,"counters":{"total":%d,"queued":%d,"running":%d,"completed":%d,"failed":%d,"drifted":%d,'
-local EV = {}; local function emit(head, t) EV[#EV + 1] = fmt(E .. '"errored":%d}}', head, ns, unpack(t, 2, 8)) end
+local E = '{%s,"occurredAt":' .. ns .. ',"counters":{"total":%d,"queued":%d,"running":%d,"completed":%d,"failed":%d,'
+  .. '"drifted":%d,"errored":%d}}'; local function emit(head, t) EV[#EV + 1] = fmt(E, head, unpack(t, 2, 8)) end
 for e = 1, k do D[10 + 2 * e], D[11 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
 local t = task(KEYS[7], {unpack(D, 12)}); local tb, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, 0, ''
 for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[11 + 2 * e] -- o: its lease token
@@ -43,8 +43,8 @@ if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end; if c.ok then z =
     'stack@' .. id) end; local r = #g > 0 and rcall('HMGET', KEYS[4], unpack(g)) or {}
   for i = 1, #p, 2 do local o, id = 5 * (i - 1) / 2, p[i]
     if r[o + 1] == 'pending' and tonumber(r[o + 2]) and r[o + 5] then n = n + 1
-      local a, att = x + 4 * n, r[o + 2] + 1; local dl = fmt('%d', now + ARGV[a + 3])
-      c[3], c[4] = c[3] - 1, c[4] + 1; push(z, dl, id); got[n] = {id, att - 1, r[o + 3] or false, r[o + 4] or false}
+      local a, att = x + 4 * n, r[o + 2] + 1; local dl = fmt('%d', now + ARGV[a + 3]); push(z, dl, id)
+      c[3], c[4] = c[3] - 1, c[4] + 1; got[n] = {id, att - 1, r[o + 3] or false, r[o + 4] or false, r[o + 5]}
       push(w, 'status@' .. id, 'running', 'attempt@' .. id, att, 'workerId@' .. id, ARGV[a], 'leaseToken@' .. id,
         ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns) -- of updatedAt, startedAt, finishedAt
       emit(fmt('%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d', ARGV[6], ARGV[a + 1], cjson.encode(id),
