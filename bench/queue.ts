@@ -108,16 +108,20 @@ async function forkWorkers(system: 'driftd' | 'bullmq', port: number, s: Scenari
 
 async function runDriftd(port: number, s: Scenario): Promise<Measure> {
   const prefix = `bench-${++runId}:`;
+  // The producer (start, polling for the end) and the worker use their own connections, as serve and a
+  // worker do, and as BullMQ's Queue and Worker do on its side.
   const redis = createRedisClient({ host: '127.0.0.1', port, role: 'worker' });
-  const { tasks, queue, close } = createRedisCoordination({ redis, prefix });
+  const { tasks, close } = createRedisCoordination({ redis, prefix });
   const done: Completions = { at: [], latency: [] };
   let stopped = false;
   let stopWorkers: () => Promise<Completions>;
   if (s.processes > 1) stopWorkers = await forkWorkers('driftd', port, s, prefix);
   else {
+    const workerRedis = createRedisClient({ host: '127.0.0.1', port, role: 'worker' });
+    const worker = createRedisCoordination({ redis: workerRedis, prefix });
     const loops = runDriftdLoops(
-      queue,
-      new RedisEventBus({ redis, prefix }),
+      worker.queue,
+      new RedisEventBus({ redis: workerRedis, prefix }),
       s.concurrency,
       done,
       () => stopped,
@@ -125,6 +129,8 @@ async function runDriftd(port: number, s: Scenario): Promise<Measure> {
     stopWorkers = async () => {
       stopped = true;
       await loops;
+      await worker.close();
+      workerRedis.disconnect();
       return done;
     };
   }
