@@ -95,7 +95,7 @@ export class QueueBatcher {
     private readonly head: { get(): Promise<string>; seen(head: string): void },
   ) {}
 
-  /** A complete, and the next claim of the same caller (in the same MULTI: one atomic step). */
+  /** A complete, and the next claim of the same caller (in the same settleJobs call: one atomic step). */
   complete(
     entry: CompleteEntry,
     next?: ClaimRequest,

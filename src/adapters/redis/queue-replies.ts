@@ -159,15 +159,7 @@ export function taskFrom(s: TaskStatics, d: Row, finished?: JobReply['finished']
   const task: Record<string, unknown> = { id: s.id, repo: s.repo, status: String(d[0]), trigger: s.trigger };
   if (s.commit !== undefined) task.commit = s.commit;
   if (s.stack !== undefined) task.stack = s.stack;
-  task.counters = {
-    total: Number(d[1] ?? 0),
-    queued: Number(d[2] ?? 0),
-    running: Number(d[3] ?? 0),
-    completed: Number(d[4] ?? 0),
-    failed: Number(d[5] ?? 0),
-    drifted: Number(d[6] ?? 0),
-    errored: Number(d[7] ?? 0),
-  };
+  task.counters = countersOf(d);
   task.createdAt = s.createdAt;
   if (s.startedAt !== undefined) task.startedAt = s.startedAt;
   if (finished) {

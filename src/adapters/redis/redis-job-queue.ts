@@ -109,8 +109,8 @@ class HeldJobs {
  * counters, the lease set and (when the task ends) the repo lock together. Pending jobs wait in their
  * task's queue (FIFO by enqueue sequence, a member at most once by construction) and the ready index
  * orders tasks by their oldest pending job, so claims take the globally oldest job. Calls issued in the
- * same tick go as one MULTI (QueueBatcher): `complete`/`fail` settle and claim the next job in one atomic
- * step. Lease deadlines use Redis server time, so all processes agree.
+ * same tick go as one or two `settleJobs` calls (QueueBatcher): `complete`/`fail` settle and claim the
+ * next job in one atomic step. Lease deadlines use Redis server time, so all processes agree.
  */
 export class RedisJobQueue implements JobQueue {
   private readonly ctx: RedisContext;
