@@ -4,7 +4,6 @@ import { makeJobId, parseTaskId, stackPathProblem } from '../../domain/ids.js';
 import { createJob, enqueueJob, type Job } from '../../domain/job.js';
 import { createTask, startTask as startDomainTask, type Task } from '../../domain/task.js';
 import type { StartTaskOutcome, StartTaskRequest } from '../../ports/task-store.port.js';
-import { repoOfTaskId } from './keys.js';
 import type { ScriptReply } from './load-scripts.js';
 import { decodeTask, type Flat } from './records.js';
 import type { RedisContext } from './redis-context.js';
