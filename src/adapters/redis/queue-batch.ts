@@ -67,6 +67,20 @@ interface Unit {
  */
 const SPLIT_AT = 4;
 
+/** The keys and event heads a settle call passes for one task (built once per task, not per call). */
+interface TaskParts {
+  readonly task: string;
+  readonly queue: string;
+  readonly lock: string;
+  readonly active: string;
+  readonly members: string;
+  readonly started: string;
+  readonly finished: string;
+}
+
+/** How many tasks' parts a process keeps (it works on a few tasks at a time; cleared when full). */
+const TASK_PARTS_CAPACITY = 64;
+
 /** One script call of a flush: how to queue it and what to do with its reply. */
 interface Call {
   /** Queues the call on a MULTI, or sends it on the client (then returns its reply's promise). */
@@ -85,14 +99,16 @@ interface Call {
 export class QueueBatcher {
   private units: Unit[] = [];
   private scheduled = false;
+  private readonly parts = new Map<string, TaskParts>();
 
   /**
-   * @param head the task to claim from (the ready index's head as last seen; scripts check it);
-   *   `seen` records the head a script reply reports.
+   * @param head the task to claim from (the ready index's head as last seen; scripts check it): `known`
+   *   without a read (null when none is known), `get` reads it when needed, `seen` records the head a
+   *   script reply reports.
    */
   constructor(
     private readonly ctx: RedisContext,
-    private readonly head: { get(): Promise<string>; seen(head: string): void },
+    private readonly head: { known(): string | null; get(): Promise<string>; seen(head: string): void },
   ) {}
 
   /** A complete, and the next claim of the same caller (in the same settleJobs call: one atomic step). */
@@ -144,7 +160,7 @@ export class QueueBatcher {
     const fails = units.flatMap((u) => (u.fail ? [u.fail] : []));
     const claims = units.flatMap((u) => (u.claim ? [u.claim] : []));
     try {
-      const head = claims.length > 0 ? await this.head.get() : '';
+      const head = claims.length === 0 ? '' : (this.head.known() ?? (await this.head.get()));
       if (head === '') for (const w of claims.splice(0)) w.resolve({ kind: 'none' });
       const calls: Call[] = fails.map((w) => this.failCall(w));
       const groups = groupByTask(completes);
@@ -185,6 +201,26 @@ export class QueueBatcher {
     });
   }
 
+  private partsOf(taskId: TaskId): TaskParts {
+    let parts = this.parts.get(taskId);
+    if (parts) return parts;
+    const { keys } = this.ctx;
+    const repo = repoOfTaskId(taskId)!;
+    const members = taskMembers(taskId);
+    parts = {
+      task: keys.task(taskId),
+      queue: keys.queue(taskId),
+      lock: keys.lock(repo),
+      active: keys.active(repo),
+      members,
+      started: `"type":"job.started",${members}`,
+      finished: `"type":"task.finished",${members}`,
+    };
+    if (this.parts.size >= TASK_PARTS_CAPACITY) this.parts.clear();
+    this.parts.set(taskId, parts);
+    return parts;
+  }
+
   /** One settleJobs call: the completes of one task, then the claims (from `claimTask`, the head). */
   private settleCall(
     group: Waiting<CompleteEntry, CompleteOutcome>[],
@@ -194,6 +230,8 @@ export class QueueBatcher {
     const { keys, retentionMs, eventCapacity } = this.ctx;
     const taskId = group[0]?.entry.taskId ?? claimTask;
     const claimFrom = claims.length > 0 ? claimTask : taskId;
+    const t = this.partsOf(taskId);
+    const c = claimFrom === taskId ? t : this.partsOf(claimFrom);
     const args: (string | number)[] = [];
     for (const { entry } of group) {
       const { result } = entry;
@@ -202,32 +240,31 @@ export class QueueBatcher {
         entry.token,
         JSON.stringify(result),
         result.status === 'drifted' ? '1' : '0',
-        `"type":"job.completed",${jobMembers(entry.jobId, entry.stack)},${taskMembers(taskId)},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
+        `"type":"job.completed",${jobMembers(entry.jobId, entry.stack)},${t.members},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
       );
     }
     for (const { entry } of claims)
       args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
-    const repo = repoOfTaskId(taskId)!;
     return {
       send: (target) =>
         target.driftd_settleJobs(
           keys.ready,
           keys.leases,
           keys.events,
-          keys.task(claimFrom),
-          keys.queue(claimFrom),
-          keys.lock(repoOfTaskId(claimFrom)!),
-          keys.task(taskId),
-          keys.lock(repo),
-          keys.active(repo),
+          c.task,
+          c.queue,
+          c.lock,
+          t.task,
+          t.lock,
+          t.active,
           keys.live,
           keys.seq,
           eventCapacity,
           retentionMs,
           taskId,
-          `"type":"task.finished",${taskMembers(taskId)}`,
+          t.finished,
           claimFrom,
-          `"type":"job.started",${taskMembers(claimFrom)}`,
+          c.started,
           group.length,
           claims.length,
           ...args,
@@ -254,17 +291,17 @@ export class QueueBatcher {
   private failCall(w: Waiting<FailEntry, ScriptReply>): Call {
     const { keys, retentionMs } = this.ctx;
     const { jobId, taskId, token, failure, result } = w.entry;
-    const repo = repoOfTaskId(taskId)!;
+    const t = this.partsOf(taskId);
     return {
       send: (target) =>
         target.driftd_failJob(
-          keys.task(taskId),
-          keys.lock(repo),
-          keys.active(repo),
+          t.task,
+          t.lock,
+          t.active,
           keys.live,
           keys.leases,
           keys.ready,
-          keys.queue(taskId),
+          t.queue,
           keys.seq,
           keys.events,
           jobId,
@@ -278,8 +315,8 @@ export class QueueBatcher {
           keys.wakeChannel,
           taskId,
           this.ctx.eventCapacity,
-          `"type":"job.failed",${jobMembers(jobId)},${taskMembers(taskId)},"failure":${JSON.stringify(failure.kind)},"message":${JSON.stringify(failure.message)}`,
-          `"type":"task.finished",${taskMembers(taskId)}`,
+          `"type":"job.failed",${jobMembers(jobId)},${t.members},"failure":${JSON.stringify(failure.kind)},"message":${JSON.stringify(failure.message)}`,
+          t.finished,
         ),
       done: (error, reply) => (error || !reply ? w.reject(error) : w.resolve(reply)),
     };

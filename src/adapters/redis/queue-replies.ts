@@ -228,7 +228,7 @@ export function completedJob(
   result: JobResultSummary,
 ): Snapshot {
   const j = reply.j as Row;
-  const job = jobBase(jobId, s, j, Number(j[2] ?? 0), now);
+  const job = jobBase(jobId, s, j, Number(j[2] ?? 0), now, reply.stack);
   job.status = 'completed';
   job.startedAt = Number(j[3] ?? 0);
   job.finishedAt = now;

@@ -44,22 +44,27 @@ const CLAIM_ROUNDS = 20;
  * never a wrong claim. It can only go stale by moving later: new and requeued jobs get larger sequences.
  */
 class ReadyHead {
-  private known = '';
+  private last = '';
   private loading: Promise<string> | null = null;
 
   constructor(private readonly read: () => Promise<string>) {}
 
   async get(): Promise<string> {
-    if (this.known !== '') return this.known;
+    if (this.last !== '') return this.last;
     this.loading ??= this.read().finally(() => {
       this.loading = null;
     });
-    this.known = await this.loading;
-    return this.known;
+    this.last = await this.loading;
+    return this.last;
+  }
+
+  /** The head as last seen, or null when it has to be read (nothing seen yet, or the index was empty). */
+  known(): string | null {
+    return this.last === '' ? null : this.last;
   }
 
   seen(head: string): void {
-    this.known = head;
+    this.last = head;
   }
 }
 
@@ -141,16 +146,30 @@ export class RedisJobQueue implements JobQueue {
     return outcome.kind === 'claimed' ? this.claimedOf(outcome, request) : null;
   }
 
+  /** The claimed job when its task's statics are cached (no await on the hot path), else undefined. */
+  private claimedNow(outcome: ClaimOutcome, request: ClaimRequest): ClaimedJob | undefined {
+    if (outcome.kind !== 'claimed') return undefined;
+    const statics = this.statics.get(outcome.taskId);
+    return statics && this.claimedWith(statics, outcome, request);
+  }
+
+  private claimedWith(
+    statics: TaskStatics,
+    outcome: Extract<ClaimOutcome, { kind: 'claimed' }>,
+    request: ClaimRequest,
+  ): ClaimedJob {
+    const claimed = claimedJob(outcome.jobId, outcome.now, statics, outcome, request);
+    markRecorded(claimed.events, this.ctx.keys.events);
+    this.held.hold(claimed.job);
+    return claimed;
+  }
+
   /** The claimed job from a settleJobs outcome; its job.started is on the stream already (marked so). */
   private async claimedOf(
     outcome: Extract<ClaimOutcome, { kind: 'claimed' }>,
     request: ClaimRequest,
   ): Promise<ClaimedJob> {
-    const statics = await this.staticsOf(outcome.taskId as TaskId);
-    const claimed = claimedJob(outcome.jobId, outcome.now, statics, outcome, request);
-    markRecorded(claimed.events, this.ctx.keys.events);
-    this.held.hold(claimed.job);
-    return claimed;
+    return this.claimedWith(await this.staticsOf(outcome.taskId as TaskId), outcome, request);
   }
 
   /** The unchanging fields of a task (cached; the scripts return only what changes). */
@@ -191,15 +210,20 @@ export class RedisJobQueue implements JobQueue {
       const taskId = known?.taskId ?? taskOfJobId(jobId);
       if (taskId === null) return this.unknownJob(next);
       if (!this.statics.get(taskId)) await this.statics.load([taskId]);
-      // The settle and the next claim go in one script call.
-      const [out, claim] = await Promise.all(
-        this.batch.complete({ jobId, taskId, stack: known?.stack, token, result }, next),
+      // The settle and the next claim go in one script call (both promises settle together).
+      const [settled, claiming] = this.batch.complete(
+        { jobId, taskId, stack: known?.stack, token, result },
+        next,
       );
-      const claimed = next && claim ? await this.claimRounds(next, claim) : null;
+      const out = await settled;
+      const claim = claiming && (await claiming);
+      const claimed =
+        next && claim ? (this.claimedNow(claim, next) ?? (await this.claimRounds(next, claim))) : null;
       const held = this.held.take(jobId, token);
       if (out.code !== 1) return this.refused(out.code, taskId, claimed);
       const j = held ?? (await this.heldFields(taskId, jobId));
-      const snap = completedJob(jobId, out.now, await this.staticsOf(taskId), { ...out, j }, result);
+      const statics = this.statics.get(taskId) ?? (await this.staticsOf(taskId));
+      const snap = completedJob(jobId, out.now, statics, { ...out, j, stack: known?.stack }, result);
       const events = settleEvents(snap, out.finished !== undefined, out.now);
       markRecorded(events, this.ctx.keys.events);
       return { ok: true, job: snap.job, task: snap.task, events, next: claimed };
