@@ -127,8 +127,10 @@ export function describeJobQueueContract(name: string, makeSubject: MakeCoordina
         failed: 0,
       });
 
+      expect(first.job.lastFailure).toBeUndefined();
       const second = await mustClaim('w2', SHORT_MS);
       expect(second.job).toMatchObject({ id: first.job.id, attempt: 2, workerId: 'w2' });
+      expect(second.job.lastFailure).toMatchObject({ kind: 'lost_worker' });
       await s.advance(PAST_SHORT_MS);
       const r2 = await s.queue.recoverExpired(10);
       expect(r2.jobs).toMatchObject([
@@ -179,6 +181,7 @@ export function describeJobQueueContract(name: string, makeSubject: MakeCoordina
       expect(f1.ok && f1.task.counters).toMatchObject({ queued: 1, running: 0, failed: 0 });
       const c2 = await mustClaim();
       expect(c2.job.attempt).toBe(2);
+      expect(c2.job.lastFailure).toEqual({ kind: 'fetch_error', message: 'net' });
       const f2 = await s.queue.fail(c2.job.id, c2.job.leaseToken, { kind: 'fetch_error', message: 'net' });
       expect(f2).toMatchObject({ ok: true, job: { status: 'failed', failure: { kind: 'fetch_error' } } });
       expect(f2.ok && eventsOfType(f2.events, 'job.failed')).toMatchObject([{ willRetry: false }]);

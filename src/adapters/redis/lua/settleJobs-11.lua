@@ -37,18 +37,18 @@ local function save(key, c) if #w > 0 then rcall('HSET', key, D[3], c[3], D[4], 
 local head, x, got, n = rcall('ZRANGE', KEYS[1], 0, 0)[1] or '', 5 + 5 * k, {}, 0
 local c = m == 0 and {0} or head ~= ARGV[5] and {-11} or KEYS[4] == KEYS[7] and t or task(KEYS[4], {})
 if c.ok ~= nil and not (c.ok and c[1] == 'running') then c = {-10} end; local cb = c.ok and {unpack(c, 1, 8)} or {}
-if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end; if c.ok then z = {}; local p, g, bad = rcall('ZPOPMIN',
-  KEYS[5], m), {}, {}
-  for i = 1, #p, 2 do local id = p[i]; push(g, 'status@' .. id, 'attempt@' .. id, 'lastKind@' .. id, 'lastMsg@' .. id,
-    'stack@' .. id) end; local r = #g > 0 and rcall('HMGET', KEYS[4], unpack(g)) or {}
-  for i = 1, #p, 2 do local o, id = 5 * (i - 1) / 2, p[i]
-    if r[o + 1] == 'pending' and tonumber(r[o + 2]) and r[o + 5] then n = n + 1
-      local a, att = x + 4 * n, r[o + 2] + 1; local dl = fmt('%d', now + ARGV[a + 3]); push(z, dl, id)
-      c[3], c[4] = c[3] - 1, c[4] + 1; got[n] = {id, att - 1, r[o + 3] or false, r[o + 4] or false, r[o + 5]}
+if not (c.ok and KEYS[4] == KEYS[7]) then save(KEYS[7], t) end -- C's jobs, then a retried one's last failure:
+if c.ok then z = {}; local p, g, bad, r = rcall('ZPOPMIN', KEYS[5], m), {}, {}, {}; for i = 1, #p, 2 do local id = p[i]
+  push(g, 'status@' .. id, 'attempt@' .. id, 'stack@' .. id) end; if p[1] then r = rcall('HMGET', KEYS[4], unpack(g)) end
+  for i = 1, #p, 2 do local o, id = 3 * (i - 1) / 2, p[i]
+    if r[o + 1] == 'pending' and tonumber(r[o + 2]) and r[o + 3] then n = n + 1; local a, att = x + 4 * n, r[o + 2] + 1
+      local f = att > 1 and rcall('HMGET', KEYS[4], 'lastKind@' .. id, 'lastMsg@' .. id) or {}
+      local dl = fmt('%d', now + ARGV[a + 3]); push(z, dl, id); c[3], c[4] = c[3] - 1, c[4] + 1
+      got[n] = {id, att - 1, f[1] or false, f[2] or false, r[o + 3]}
       push(w, 'status@' .. id, 'running', 'attempt@' .. id, att, 'workerId@' .. id, ARGV[a], 'leaseToken@' .. id,
         ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns) -- of updatedAt, startedAt, finishedAt
       emit(fmt('%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d', ARGV[6], ARGV[a + 1], cjson.encode(id),
-        cjson.encode(r[o + 5]), att), c)
+        cjson.encode(r[o + 3]), att), c)
     elseif r[o + 1] == 'pending' then push(bad, rcall('INCR', KEYS[11]), id) end end -- else a stale entry: dropped
   if n > 0 and now - c[11] >= c[9] / 4 and rcall('GET', KEYS[6]) == ARGV[5] then -- C's lock: every quarter TTL
     rcall('PEXPIRE', KEYS[6], c[9]); push(w, 'lockAt', ns) end; if #bad > 0 then rcall('ZADD', KEYS[5], unpack(bad)) end
