@@ -69,6 +69,7 @@ const SPLIT_AT = 4;
 
 /** The keys and event heads a settle call passes for one task (built once per task, not per call). */
 interface TaskParts {
+  readonly id: TaskId;
   readonly task: string;
   readonly queue: string;
   readonly lock: string;
@@ -156,9 +157,14 @@ export class QueueBatcher {
   }
 
   private async flushChunk(units: Unit[]): Promise<void> {
-    const completes = units.flatMap((u) => (u.complete ? [u.complete] : []));
-    const fails = units.flatMap((u) => (u.fail ? [u.fail] : []));
-    const claims = units.flatMap((u) => (u.claim ? [u.claim] : []));
+    const completes: Waiting<CompleteEntry, CompleteOutcome>[] = [];
+    const fails: Waiting<FailEntry, ScriptReply>[] = [];
+    const claims: Waiting<ClaimRequest, ClaimOutcome>[] = [];
+    for (const u of units) {
+      if (u.complete) completes.push(u.complete);
+      if (u.fail) fails.push(u.fail);
+      if (u.claim) claims.push(u.claim);
+    }
     try {
       const head = claims.length === 0 ? '' : (this.head.known() ?? (await this.head.get()));
       if (head === '') for (const w of claims.splice(0)) w.resolve({ kind: 'none' });
@@ -208,6 +214,7 @@ export class QueueBatcher {
     const repo = repoOfTaskId(taskId)!;
     const members = taskMembers(taskId);
     parts = {
+      id: taskId,
       task: keys.task(taskId),
       queue: keys.queue(taskId),
       lock: keys.lock(repo),
@@ -227,15 +234,31 @@ export class QueueBatcher {
     claims: Waiting<ClaimRequest, ClaimOutcome>[],
     claimTask: TaskId,
   ): Call {
-    const { keys, retentionMs, eventCapacity } = this.ctx;
-    const taskId = group[0]?.entry.taskId ?? claimTask;
-    const claimFrom = claims.length > 0 ? claimTask : taskId;
-    const t = this.partsOf(taskId);
-    const c = claimFrom === taskId ? t : this.partsOf(claimFrom);
-    const args: (string | number)[] = [];
+    const t = this.partsOf(group[0]?.entry.taskId ?? claimTask);
+    const c = claims.length === 0 || claimTask === t.id ? t : this.partsOf(claimTask);
+    return new SettleCall(this.ctx, t, c, group, claims, this.head);
+  }
+
+  private failCall(w: Waiting<FailEntry, ScriptReply>): Call {
+    return new FailCall(this.ctx, this.partsOf(w.entry.taskId), w);
+  }
+}
+
+/** A settleJobs call (a class, not an object of closures: one is built for every flush). */
+class SettleCall implements Call {
+  private readonly args: (string | number)[] = [];
+
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly t: TaskParts,
+    private readonly c: TaskParts,
+    private readonly group: Waiting<CompleteEntry, CompleteOutcome>[],
+    private readonly claims: Waiting<ClaimRequest, ClaimOutcome>[],
+    private readonly head: { seen(head: string): void },
+  ) {
     for (const { entry } of group) {
       const { result } = entry;
-      args.push(
+      this.args.push(
         entry.jobId,
         entry.token,
         JSON.stringify(result),
@@ -244,82 +267,95 @@ export class QueueBatcher {
       );
     }
     for (const { entry } of claims)
-      args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
-    return {
-      send: (target) =>
-        target.driftd_settleJobs(
-          keys.ready,
-          keys.leases,
-          keys.events,
-          c.task,
-          c.queue,
-          c.lock,
-          t.task,
-          t.lock,
-          t.active,
-          keys.live,
-          keys.seq,
-          eventCapacity,
-          retentionMs,
-          taskId,
-          t.finished,
-          claimFrom,
-          c.started,
-          group.length,
-          claims.length,
-          ...args,
-        ),
-      done: (error, reply) => {
-        if (error || !reply) return rejectAll([...group, ...claims], error);
-        const outcomes = completeOutcomes(
-          reply,
-          group.map((w) => w.entry.result),
-        );
-        group.forEach((w, i) => {
-          w.resolve(outcomes[i]!);
-        });
-        if (claims.length === 0) return;
-        const claimed = claimOutcomes(reply, claimFrom);
-        this.head.seen(claimed.head);
-        claims.forEach((w, i) => {
-          w.resolve(claimed.outcomes[i] ?? claimed.none);
-        });
-      },
-    };
+      this.args.push(entry.workerId, JSON.stringify(entry.workerId), entry.token, entry.leaseMs);
   }
 
-  private failCall(w: Waiting<FailEntry, ScriptReply>): Call {
-    const { keys, retentionMs } = this.ctx;
-    const { jobId, taskId, token, failure, result } = w.entry;
-    const t = this.partsOf(taskId);
-    return {
-      send: (target) =>
-        target.driftd_failJob(
-          t.task,
-          t.lock,
-          t.active,
-          keys.live,
-          keys.leases,
-          keys.ready,
-          t.queue,
-          keys.seq,
-          keys.events,
-          jobId,
-          token,
-          failure.kind,
-          failure.message,
-          isRetryable(failure.kind) ? '1' : '0',
-          countsAsErrored(failure.kind) ? '1' : '0',
-          result === undefined ? '' : JSON.stringify(result),
-          retentionMs,
-          keys.wakeChannel,
-          taskId,
-          this.ctx.eventCapacity,
-          `"type":"job.failed",${jobMembers(jobId)},${t.members},"failure":${JSON.stringify(failure.kind)},"message":${JSON.stringify(failure.message)}`,
-          t.finished,
-        ),
-      done: (error, reply) => (error || !reply ? w.reject(error) : w.resolve(reply)),
-    };
+  send(target: ChainableCommander | Redis): unknown {
+    const { keys, retentionMs, eventCapacity } = this.ctx;
+    const { t, c } = this;
+    return target.driftd_settleJobs(
+      keys.ready,
+      keys.leases,
+      keys.events,
+      c.task,
+      c.queue,
+      c.lock,
+      t.task,
+      t.lock,
+      t.active,
+      keys.live,
+      keys.seq,
+      eventCapacity,
+      retentionMs,
+      t.id,
+      t.finished,
+      c.id,
+      c.started,
+      this.group.length,
+      this.claims.length,
+      ...this.args,
+    );
+  }
+
+  done(error: Error | null, reply: ScriptReply | undefined): void {
+    const { group, claims } = this;
+    if (error || !reply) {
+      rejectAll([...group, ...claims], error);
+      return;
+    }
+    const outcomes = completeOutcomes(
+      reply,
+      group.map((w) => w.entry.result),
+    );
+    for (let i = 0; i < group.length; i++) group[i]!.resolve(outcomes[i]!);
+    if (claims.length === 0) return;
+    const claimed = claimOutcomes(reply, this.c.id);
+    this.head.seen(claimed.head);
+    for (let i = 0; i < claims.length; i++) claims[i]!.resolve(claimed.outcomes[i] ?? claimed.none);
+  }
+}
+
+/** A failJob call (its job's failure, with a retry when attempts remain). */
+class FailCall implements Call {
+  constructor(
+    private readonly ctx: RedisContext,
+    private readonly t: TaskParts,
+    private readonly w: Waiting<FailEntry, ScriptReply>,
+  ) {}
+
+  send(target: ChainableCommander | Redis): unknown {
+    const { keys, retentionMs, eventCapacity } = this.ctx;
+    const { t } = this;
+    const { jobId, token, failure, result } = this.w.entry;
+    return target.driftd_failJob(
+      t.task,
+      t.lock,
+      t.active,
+      keys.live,
+      keys.leases,
+      keys.ready,
+      t.queue,
+      keys.seq,
+      keys.events,
+      jobId,
+      token,
+      failure.kind,
+      failure.message,
+      isRetryable(failure.kind) ? '1' : '0',
+      countsAsErrored(failure.kind) ? '1' : '0',
+      result === undefined ? '' : JSON.stringify(result),
+      retentionMs,
+      keys.wakeChannel,
+      t.id,
+      eventCapacity,
+      `"type":"job.failed",${jobMembers(jobId)},${t.members},"failure":${JSON.stringify(failure.kind)},"message":${JSON.stringify(failure.message)}`,
+      t.finished,
+    );
+  }
+
+  done(error: Error | null, reply: ScriptReply | undefined): void {
+    if (error || !reply) this.w.reject(error);
+    else this.w.resolve(reply);
   }
 }
 
@@ -329,6 +365,7 @@ function rejectAll(group: readonly Waiting<unknown, unknown>[], error: unknown):
 }
 
 function groupByTask<E extends { readonly taskId: TaskId }, R>(all: Waiting<E, R>[]): Waiting<E, R>[][] {
+  if (all.every((w) => w.entry.taskId === all[0]!.entry.taskId)) return all.length > 0 ? [all] : [];
   const groups = new Map<TaskId, Waiting<E, R>[]>();
   for (const w of all) {
     const group = groups.get(w.entry.taskId);
