@@ -100,6 +100,9 @@ interface Call {
 export class QueueBatcher {
   private units: Unit[] = [];
   private scheduled = false;
+  /** Script calls sent and not answered yet, and how many callers the last flush sent. */
+  private inFlight = 0;
+  private lastFlush = 0;
   private readonly parts = new Map<string, TaskParts>();
 
   /**
@@ -141,7 +144,10 @@ export class QueueBatcher {
     this.units.push(unit);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    // Replies bring callers back together: wait for the end of this turn of the event loop to gather them.
+    // A lone caller with nothing in flight (concurrency 1) has no one to wait for: flush after this task.
+    if (this.inFlight === 0 && this.lastFlush <= 1) queueMicrotask(() => this.flush());
+    else setImmediate(() => this.flush());
   }
 
   /**
@@ -152,6 +158,7 @@ export class QueueBatcher {
     this.scheduled = false;
     const units = this.units;
     this.units = [];
+    this.lastFlush = units.length;
     const size = units.length >= SPLIT_AT ? Math.ceil(units.length / 2) : units.length;
     for (let i = 0; i < units.length; i += size) void this.flushChunk(units.slice(i, i + size));
   }
@@ -187,17 +194,21 @@ export class QueueBatcher {
     if (calls.length === 1) {
       const call = calls[0]!;
       let reply: ScriptReply;
+      this.inFlight++;
       try {
         reply = await (call.send(redis) as Promise<ScriptReply>);
       } catch (error) {
         return call.done(error as Error, undefined);
+      } finally {
+        this.inFlight--;
       }
       return call.done(null, reply);
     }
     if (calls.length === 0) return;
     const multi = redis.multi();
     for (const call of calls) call.send(multi);
-    const replies = (await multi.exec()) ?? [];
+    this.inFlight++;
+    const replies = (await multi.exec().finally(() => this.inFlight--)) ?? [];
     calls.forEach((call, i) => {
       const [error, reply] = replies[i] ?? [
         new Error('redis returned no reply for a queued script'),
