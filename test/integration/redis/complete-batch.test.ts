@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../../src/adapters/redis/redis-event-bus.js';
 import type { DomainEvent } from '../../../src/domain/events.js';
@@ -7,6 +8,12 @@ import { claimRequest, DRIFTED, IN_SYNC, repoName, startRequest } from '../../co
 import { redisAvailable, useRedisFixture } from './redis-fixture.js';
 
 const { cleanups, subject } = useRedisFixture();
+
+/** How many scripts the server has run (EVALSHA and EVAL), from INFO commandstats. */
+async function scriptCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
 
 /**
  * complete() calls issued in the same tick share `settleJobs` script calls (two halves per tick): each job is
@@ -26,12 +33,15 @@ describe.runIf(redisAvailable)('redis complete(): calls of one tick coalesced', 
     const first: ClaimedJob[] = [];
     for (let i = 0; i < 20; i++) first.push((await s.queue.claim(claimRequest(`w${i}`)))!);
     for (const c of first) returned.push(...c.events);
+    const callsBefore = await scriptCalls(s.redis);
     const outs = await Promise.all(
       first.map((c, i) =>
         s.queue.complete(c.job.id, c.job.leaseToken, i % 2 ? DRIFTED : IN_SYNC, claimRequest(`w${i}`)),
       ),
     );
     expect(outs.every((o) => o.ok)).toBe(true);
+    // One tick's 20 callers go as two settle calls (SPLIT_AT halves), not one call each.
+    expect((await scriptCalls(s.redis)) - callsBefore).toBe(2);
     const nexts = outs.map((o) => o.next?.job.id);
     expect(nexts.every((id) => id !== undefined)).toBe(true);
     expect(new Set(nexts).size).toBe(20);
@@ -45,6 +55,20 @@ describe.runIf(redisAvailable)('redis complete(): calls of one tick coalesced', 
     const stored = (await bus.readAfter(null, 1000)).map((e) => e.event);
     for (const e of returned) expect(stored).toContainEqual(e);
     expect(stored).toHaveLength(returned.length);
+  });
+
+  it('a lone complete with its next claim is one script call', async () => {
+    const s = await subject();
+    const start = await s.tasks.start(startRequest(repoName(), ['a', 'b', 'c']));
+    if (start.kind !== 'started') throw new Error('expected a start');
+    let claimed = (await s.queue.claim(claimRequest('w')))!;
+    for (let i = 0; i < 2; i++) {
+      const before = await scriptCalls(s.redis);
+      const out = await s.queue.complete(claimed.job.id, claimed.job.leaseToken, IN_SYNC, claimRequest('w'));
+      expect(await scriptCalls(s.redis)).toBe(before + 1);
+      claimed = out.next!;
+    }
+    expect(claimed.job.stack).toBe('c');
   });
 
   it('a stale token in the batch is refused alone; jobs of two tasks in one tick all settle', async () => {
