@@ -274,7 +274,7 @@ class SettleCall implements Call {
         entry.token,
         JSON.stringify(result),
         result.status === 'drifted' ? '1' : '0',
-        `"type":"job.completed",${jobMembers(entry.jobId, entry.stack)},${t.members},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}`,
+        `{"type":"job.completed",${jobMembers(entry.jobId, entry.stack)},${t.members},"status":${JSON.stringify(result.status)},"kinds":${JSON.stringify(result.kinds)}}`,
       );
     }
     for (const { entry } of claims)

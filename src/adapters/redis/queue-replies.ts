@@ -278,6 +278,50 @@ export function taskMembers(taskId: string): string {
   return members;
 }
 
+/** A stream entry's counters: `[total, queued, running, completed, failed, drifted, errored]`. */
+function countersFromList(list: readonly unknown[]): TaskCounters {
+  const [total, queued, running, completed, failed, drifted, errored] = list.map(Number);
+  return {
+    total: total ?? 0,
+    queued: queued ?? 0,
+    running: running ?? 0,
+    completed: completed ?? 0,
+    failed: failed ?? 0,
+    drifted: drifted ?? 0,
+    errored: errored ?? 0,
+  };
+}
+
+/**
+ * The events of a settleJobs stream entry (field `s`): `[now, T id, T's counters before, C id, C's counters
+ * before (read only when C is not T), ...events without counters and occurredAt]`. Each event gets its
+ * task's counters replayed event by event with the domain's counterDelta, as completeOutcomes and
+ * claimOutcomes replay them for the events the queue returns, so both are equal. The script writes no
+ * counters per event: Redis, shared by every worker, skips formatting them; readers (serve) do the sums.
+ */
+export function settleEntryEvents(entry: readonly unknown[]): DomainEvent[] {
+  const [at, t, tBefore, c, cBefore, ...events] = entry as [
+    number,
+    string,
+    unknown[],
+    string,
+    unknown[],
+    ...Reply,
+  ];
+  const counters = new Map<string, TaskCounters>([[t, countersFromList(tBefore)]]);
+  if (c !== t) counters.set(c, countersFromList(cBefore));
+  return events.map((raw) => {
+    const event = raw as Record<string, unknown> & { type: string; taskId: string; status?: string };
+    let now = counters.get(event.taskId) ?? countersFromList([]);
+    if (event.type === 'job.completed') {
+      const driftStatus = event.status === 'drifted' ? 'drifted' : 'in_sync';
+      now = applyDelta(now, counterDelta(RUNNING, { status: 'completed', driftStatus }));
+    } else if (event.type === 'job.started') now = applyDelta(now, counterDelta(PENDING, RUNNING));
+    counters.set(event.taskId, now);
+    return { ...event, counters: now, occurredAt: Number(at) } as unknown as DomainEvent;
+  });
+}
+
 /** The job event of a settle (completed, or failed with/without retry) plus `task.finished` when it ended. */
 export function settleEvents(snap: Snapshot, finished: boolean, now: number): DomainEvent[] {
   const { task, job } = snap;

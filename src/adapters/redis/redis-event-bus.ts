@@ -4,6 +4,7 @@ import type { EventBus, StoredEvent, Unsubscribe } from '../../ports/event-bus.p
 import type { Logger } from '../../ports/logger.port.js';
 import { duplicateForBlocking, withRedis } from './create-redis-client.js';
 import { DEFAULT_EVENT_CAPACITY, makeKeys } from './keys.js';
+import { settleEntryEvents } from './queue-replies.js';
 import { isRecorded } from './recorded-events.js';
 
 export interface RedisEventBusOptions {
@@ -46,7 +47,7 @@ function entryOf(id: string): string {
 /**
  * Domain events on a capped Redis stream (`XADD MAXLEN`), shared by serve and workers. An entry holds one
  * event (field `e`, what `publish` writes) or, written by the queue's settle script, the events of one call
- * in order (field `b`, a JSON array). Event ids are the entry id, plus `.<index>` inside a multi-event
+ * in order (field `s`; `b` in older entries). Event ids are the entry id, plus `.<index>` inside a multi-event
  * entry, so an SSE client resumes with `Last-Event-ID` through `readAfter` (XRANGE). Subscribers share one
  * reader per bus on a dedicated connection (`XREAD BLOCK`), so a slow subscriber never blocks publishers.
  * The trim is exact and counts entries: the stream keeps the newest `capacity` entries, so at least the
@@ -193,15 +194,21 @@ export class RedisEventBus implements EventBus {
   }
 }
 
-/** The events of one stream entry: `e` (one event) or `b` (several, in order). Unreadable entries yield none. */
+/**
+ * The events of one stream entry: `e` (one event), `s` (a settle script's events, counters replayed: see
+ * settleEntryEvents) or `b` (several whole events, in order: what settle scripts wrote before `s`).
+ * Unreadable entries yield none.
+ */
 function toStored(id: string, fields: string[]): StoredEvent[] {
-  const at = fields.findIndex((f, i) => i % 2 === 0 && (f === 'e' || f === 'b'));
+  const at = fields.findIndex((f, i) => i % 2 === 0 && (f === 'e' || f === 's' || f === 'b'));
   const json = at < 0 ? undefined : fields[at + 1];
   if (json === undefined) return [];
   try {
     if (fields[at] === 'e') return [{ id, event: JSON.parse(json) as DomainEvent }];
-    const events = JSON.parse(json) as DomainEvent[];
-    return Array.isArray(events) ? events.map((event, i) => ({ id: `${id}.${i}`, event })) : [];
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed)) return [];
+    const events = fields[at] === 's' ? settleEntryEvents(parsed) : (parsed as DomainEvent[]);
+    return events.map((event, i) => ({ id: `${id}.${i}`, event }));
   } catch {
     return [];
   }

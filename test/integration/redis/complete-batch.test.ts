@@ -71,6 +71,30 @@ describe.runIf(redisAvailable)('redis complete(): calls of one tick coalesced', 
     expect(claimed.job.stack).toBe('c');
   });
 
+  it('a settle that ends one task and claims from another stores the events it returns, counters included', async () => {
+    const s = await subject();
+    const bus = new RedisEventBus({ redis: s.redis, prefix: s.prefix });
+    cleanups.push(() => bus.close());
+    const a = await s.tasks.start(startRequest(repoName('a'), ['x']));
+    const b = await s.tasks.start(startRequest(repoName('b'), ['x', 'y']));
+    if (a.kind !== 'started' || b.kind !== 'started') throw new Error('expected starts');
+    const first = (await s.queue.claim(claimRequest('w')))!;
+    expect(first.task.id).toBe(a.task.id);
+    const since = (await bus.readAfter(null, 100)).at(-1)!.id;
+    const out = await s.queue.complete(first.job.id, first.job.leaseToken, DRIFTED, claimRequest('w'));
+    if (!out.ok || !out.next) throw new Error('expected a settle with a next job');
+    expect(out.next.task.id).toBe(b.task.id);
+    const returned = [...out.events, ...out.next.events];
+    expect(returned.map((e) => e.type)).toEqual(['job.completed', 'task.finished', 'job.started']);
+    const stored = (await bus.readAfter(since, 100)).map((e) => e.event);
+    expect(stored).toEqual(returned);
+    expect(stored.map((e) => 'counters' in e && e.counters)).toMatchObject([
+      { total: 1, running: 0, completed: 1, drifted: 1 },
+      { total: 1, running: 0, completed: 1, drifted: 1 },
+      { total: 2, queued: 1, running: 1, completed: 0 },
+    ]);
+  });
+
   it('a stale token in the batch is refused alone; jobs of two tasks in one tick all settle', async () => {
     const s = await subject();
     const a = await s.tasks.start(startRequest(repoName('a'), ['x', 'y']));

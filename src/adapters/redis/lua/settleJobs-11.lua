@@ -1,10 +1,10 @@
 --[[ settleJobs: lease holders of task T complete their jobs (T ends at its last); m claimers lease the oldest pending
-jobs of C, the ready head (malformed ones go to the back); the events go to one stream entry; claims renew C's lock each
-quarter TTL. C's ready score stays its first job's while its head is one its start enqueued (others score later).
+jobs of C, the ready head (malformed ones to the back), renewing C's lock each quarter TTL; C's ready score stays its
+first job's while its head is one its start enqueued. Stream entry s: [now, T, T's counters, C, C's, counterless events]
 Input: KEYS[1] ready ZSET  KEYS[2] leases ZSET  KEYS[3] events  KEYS[4] C HASH  KEYS[5] C queue ZSET  KEYS[6] C lock
   KEYS[7] T HASH  KEYS[8] T lock  KEYS[9] T active  KEYS[10] live  KEYS[11] seq (T's = C's when k = 0, and back)
   ARGV[1] stream cap  ARGV[2] retentionMs  ARGV[3] T id  ARGV[4] task.finished head  ARGV[5] C id  ARGV[6] job.started
-  head  ARGV[7] k  ARGV[8] m; 5 per complete (jobId, token, result, drifted 1|0, job.completed head), 4 per claimer
+  head  ARGV[7] k  ARGV[8] m; 5 per complete (jobId, token, result, drifted 1|0, job.completed JSON), 4 per claimer
   (workerId, its JSON, token, leaseMs)
 Output: { now, head, T's D before, finished at (0 = no), reason, { code per complete }, claim code, C's D before, { per
   claimer served: jobId, attempt before, lastKind, lastMsg, stack } }
@@ -14,22 +14,20 @@ local fmt, k, m, ns, EV = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), s
 local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored', 'lockTtlMs'}
 D[10], D[11] = 'seqEnd', 'lockAt' -- the last sequence its start enqueued; when claims last renewed its lock
 local function push(l, ...) local n = #l; for i, v in ipairs({...}) do l[n + i] = v end end
-local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 11 + #F)); r.ok = true -- D, then F
+local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 11 + #F)); r.ok, r.raw = true, {unpack(r, 2, 8)}
   for i = 2, 11 do r[i] = tonumber(r[i]) or (i > 9 and 0 or nil); r.ok = r.ok and r[i] ~= nil end return r end
-local E = '{%s,"occurredAt":' .. ns .. ',"counters":{"total":%d,"queued":%d,"running":%d,"completed":%d,"failed":%d,'
-  .. '"drifted":%d,"errored":%d}}'; local function emit(head, t) EV[#EV + 1] = fmt(E, head, unpack(t, 2, 8)) end
 for e = 1, k do D[10 + 2 * e], D[11 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
 local t = task(KEYS[7], {unpack(D, 12)}); local tb, out, w, z, fin, reason = {unpack(t, 1, 8)}, {}, {}, {}, 0, ''
 for e = 1, k do local a, s = 4 + 5 * e, t[10 + 2 * e]; local id, o = ARGV[a], t[11 + 2 * e] -- o: its lease token
   local rc = not s and -1 or s == 'canceled' and -3 or (o ~= ARGV[a + 1] or s ~= 'running') and -2 or t.ok and 1 or -10
-  if rc == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; emit(ARGV[a + 4], t)
+  if rc == 1 then t[4], t[5], t[7], z[#z + 1] = t[4] - 1, t[5] + 1, t[7] + ARGV[a + 3], id; EV[#EV + 1] = ARGV[a + 4]
     push(w, 'status@' .. id, 'completed', 'finishedAt@' .. id, ns, 'result@' .. id, ARGV[a + 2]) -- updatedAt: latest
     if t[1] == 'running' and t[5] + t[6] >= t[2] then -- done: completed + failed >= total
       fin, t[1] = e, t[6] > 0 and 'failed' or 'completed'; push(w, 'status', t[1], 'finishedAt', ns)
       if t[6] > 0 then reason = t[6] .. ' of ' .. t[2] .. ' jobs failed'; push(w, 'reason', reason) end
       for _, key in ipairs({KEYS[8], KEYS[9]}) do if rcall('GET', key) == ARGV[3] then rcall('DEL', key) end end
       rcall('ZREM', KEYS[10], ARGV[3]) -- not live any more: kept for the retention (PEXPIRE below)
-      emit(fmt('%s,"status":"%s"%s', ARGV[4], t[1], reason ~= '' and ',"reason":"' .. reason .. '"' or ''), t)
+      EV[#EV + 1] = fmt('{%s,"status":"%s"%s}', ARGV[4], t[1], reason ~= '' and ',"reason":"' .. reason .. '"' or '')
     end end out[e] = rc end
 if #z > 0 then rcall('ZREM', KEYS[2], unpack(z)); if fin > 0 then rcall('PEXPIRE', KEYS[7], ARGV[2]) end end
 local function save(key, c) if #w > 0 then rcall('HSET', key, D[3], c[3], D[4], c[4], D[5], c[5], D[7], c[7], unpack(w))
@@ -47,14 +45,16 @@ if c.ok then z = {}; local p, g, bad, r = rcall('ZPOPMIN', KEYS[5], m), {}, {}, 
       got[n] = {id, att - 1, f[1] or false, f[2] or false, r[o + 3]}
       push(w, 'status@' .. id, 'running', 'attempt@' .. id, att, 'workerId@' .. id, ARGV[a], 'leaseToken@' .. id,
         ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns) -- of updatedAt, startedAt, finishedAt
-      emit(fmt('%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d', ARGV[6], ARGV[a + 1], cjson.encode(id),
-        cjson.encode(r[o + 3]), att), c)
+      EV[#EV + 1] = fmt('{%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d}', ARGV[6], ARGV[a + 1], cjson.encode(id),
+        cjson.encode(r[o + 3]), att)
     elseif r[o + 1] == 'pending' then push(bad, rcall('INCR', KEYS[11]), id) end end -- else a stale entry: dropped
   if n > 0 and now - c[11] >= c[9] / 4 and rcall('GET', KEYS[6]) == ARGV[5] then -- C's lock: every quarter TTL
     rcall('PEXPIRE', KEYS[6], c[9]); push(w, 'lockAt', ns) end; if #bad > 0 then rcall('ZADD', KEYS[5], unpack(bad)) end
   save(KEYS[4], c); if n > 0 then rcall('ZADD', KEYS[2], unpack(z)) end
   if n < m or #bad > 0 or tonumber(p[#p]) >= c[10] then local nh = rcall('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
     if nh[1] then rcall('ZADD', KEYS[1], nh[2], ARGV[5]) else rcall('ZREM', KEYS[1], ARGV[5]) end
-    head = nh[1] and ARGV[5] or rcall('ZRANGE', KEYS[1], 0, 0)[1] or '' end; c = {1} end
-if #EV > 0 then rcall('XADD', KEYS[3], 'MAXLEN', '=', ARGV[1], '*', 'b', '[' .. table.concat(EV, ',') .. ']') end
-return {now, head, tb, fin, reason, out, c[1], cb, got}
+    head = nh[1] and ARGV[5] or rcall('ZRANGE', KEYS[1], 0, 0)[1] or '' end end
+local function raw(x) return '[' .. (x.ok and table.concat(x.raw, ',') or '') .. ']' end -- counters as stored
+if #EV > 0 then rcall('XADD', KEYS[3], 'MAXLEN', '=', ARGV[1], '*', 's', table.concat({'[' .. ns, cjson.encode(ARGV[3]),
+  raw(t), cjson.encode(ARGV[5]), raw(c), table.concat(EV, ',')}, ',') .. ']') end
+return {now, head, tb, fin, reason, out, c.ok and 1 or c[1], cb, got}
