@@ -160,8 +160,8 @@ export function decodeJob(jobId: JobId, taskFlat: Flat, jobFlat: Flat): Job | nu
     attempt: num(j.attempt),
     maxAttempts: num(t.maxAttempts),
     createdAt: num(t.createdAt),
-    // The settle script does not write updatedAt with startedAt/finishedAt: the latest of the three is it.
-    updatedAt: Math.max(num(j.updatedAt), num(j.startedAt), num(j.finishedAt)),
+    // The start and settle scripts do not write updatedAt with queuedAt/startedAt/finishedAt: the latest is it.
+    updatedAt: Math.max(num(j.updatedAt), num(j.queuedAt), num(j.startedAt), num(j.finishedAt)),
     ...opt('lastFailure', failure(j.lastKind, j.lastMsg)),
   };
   const result = j.result === undefined ? undefined : (JSON.parse(j.result) as JobResultSummary);

@@ -41,7 +41,7 @@ local seq, h, z = rcall('INCRBY', KEYS[6], n) - n, {}, {}
 for i = 1, n do -- 500 jobs per HSET and ZADD: few calls, each within Lua's unpack limit
   local jid, k = ids[i], #h
   h[k + 1], h[k + 2], h[k + 3], h[k + 4], h[k + 5], h[k + 6] = 'status@' .. jid, 'pending', 'attempt@' .. jid, 0,
-    'stack@' .. jid, stacks[i]; h[k + 7], h[k + 8], h[k + 9], h[k + 10] = 'queuedAt@' .. jid, ns, 'updatedAt@' .. jid, ns
+    'stack@' .. jid, stacks[i]; h[k + 7], h[k + 8] = 'queuedAt@' .. jid, ns -- updatedAt: queuedAt until it changes
   z[#z + 1], z[#z + 2] = seq + i, jid
   if i % 500 == 0 or i == n then rcall('HSET', tk, unpack(h)); rcall('ZADD', KEYS[10], unpack(z)); h, z = {}, {} end
 end
