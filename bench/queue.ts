@@ -38,11 +38,11 @@ export interface QueueBenchRow {
 }
 
 /**
- * Repetitions per scenario (`BENCH_QUEUE_REPS`, default 3). The machines are 2 noisy cores where one system's
+ * Repetitions per scenario (`BENCH_QUEUE_REPS`, default 5). The machines are 2 noisy cores where one system's
  * figure swings by half between runs, so each repetition runs driftd and BullMQ back to back (alternating
  * which goes first) and the scenario reports the medians.
  */
-const REPS = Math.max(1, Number(process.env.BENCH_QUEUE_REPS ?? 3));
+const REPS = Math.max(1, Number(process.env.BENCH_QUEUE_REPS ?? 5));
 
 interface Scenario {
   readonly label: string;
