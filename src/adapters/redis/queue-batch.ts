@@ -320,7 +320,7 @@ class SettleCall implements Call {
     );
     for (let i = 0; i < group.length; i++) group[i]!.resolve(outcomes[i]!);
     if (claims.length === 0) return;
-    const claimed = claimOutcomes(reply, this.c.id);
+    const claimed = claimOutcomes(reply, this.c.id, group.length);
     this.head.seen(claimed.head);
     for (let i = 0; i < claims.length; i++) claims[i]!.resolve(claimed.outcomes[i] ?? claimed.none);
   }

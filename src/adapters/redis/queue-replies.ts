@@ -89,14 +89,21 @@ const PENDING = { status: 'pending' } as const;
 const value = (v: unknown): string | number | null =>
   typeof v === 'string' || typeof v === 'number' ? v : null;
 
+/** Where a settleJobs reply's parts start: `{ now, head, finished at, reason, claim code, T's D (8), codes... }`. */
+const SETTLE_D = 5;
+const SETTLE_CODES = SETTLE_D + 8;
+
 /**
- * Each complete's outcome from a settleJobs reply `{ now, head, D before, finished at, reason, { code per
- * complete }, ... }`: the task after each entry is the counters before the batch replayed with the domain's
- * counterDelta, entry by entry, as the script moved them. The job's own fields come from its claim (`j`).
+ * Each complete's outcome from a settleJobs reply (flat: see the script's header): the task after each entry
+ * is the counters before the batch replayed with the domain's counterDelta, entry by entry, as the script
+ * moved them. The job's own fields come from its claim (`j`).
  */
 export function completeOutcomes(reply: Reply, results: readonly JobResultSummary[]): CompleteOutcome[] {
-  const [nowRaw, , before, fin, reason, codes] = reply as [number, string, Row, number, string, number[]];
-  const now = Number(nowRaw);
+  const now = Number(reply[0]);
+  const fin = reply[2];
+  const reason = typeof reply[3] === 'string' ? reply[3] : '';
+  const before = reply.slice(SETTLE_D, SETTLE_CODES) as Row;
+  const codes = reply.slice(SETTLE_CODES, SETTLE_CODES + results.length);
   let status = String(before[0]);
   let counters = countersOf(before);
   return codes.map((raw, i) => {
@@ -118,27 +125,31 @@ export function completeOutcomes(reply: Reply, results: readonly JobResultSummar
 }
 
 /**
- * Each claimer's outcome from a settleJobs reply `{ now, head, ..., claim code, D before, per claimer served
- * { jobId, attempt before, lastKind, lastMsg } }`, the ready index's head after it, and what a claimer who
- * got nothing gets (`none`). The counters after each claim are the counters before replayed with
- * counterDelta, claim by claim.
+ * Each claimer's outcome from a settleJobs reply (flat: after the `completes` codes, C's D before and 5 per
+ * claimer served: jobId, attempt before, lastKind, lastMsg, stack), the ready index's head after it, and
+ * what a claimer who got nothing gets (`none`). The counters after each claim are the counters before
+ * replayed with counterDelta, claim by claim.
  */
 export function claimOutcomes(
   reply: Reply,
   taskId: string,
+  completes: number,
 ): { head: string; outcomes: ClaimOutcome[]; none: ClaimOutcome } {
   const now = Number(reply[0]);
   const head = typeof reply[1] === 'string' ? reply[1] : '';
-  const code = Number(reply[6]);
+  const code = Number(reply[4]);
   // Without a job: claim again while something is pending, unless the head task is malformed.
   const none: ClaimOutcome = head === '' || code === -10 ? { kind: 'none' } : { kind: 'retry' };
   if (code !== 1) return { head, outcomes: [], none };
-  const before = reply[7] as Row;
+  const at = SETTLE_CODES + completes;
+  const before = reply.slice(at, at + 8) as Row;
   const status = String(before[0]);
   let counters = countersOf(before);
-  const outcomes = (reply[8] as Row[]).map((r): ClaimOutcome => {
+  const outcomes: ClaimOutcome[] = [];
+  for (let i = at + 8; i + 5 <= reply.length; i += 5) {
+    const r = reply.slice(i, i + 5) as Row;
     counters = applyDelta(counters, counterDelta(PENDING, RUNNING));
-    return {
+    outcomes.push({
       kind: 'claimed',
       jobId: String(r[0]),
       taskId,
@@ -146,8 +157,8 @@ export function claimOutcomes(
       d: rowOf(status, counters),
       j: [null, null, value(r[1]), null, value(r[2]), value(r[3])],
       stack: String(r[4]),
-    };
-  });
+    });
+  }
   return { head, outcomes, none };
 }
 

@@ -6,14 +6,13 @@ Input: KEYS[1] ready ZSET  KEYS[2] leases ZSET  KEYS[3] events  KEYS[4] C HASH  
   ARGV[1] stream cap  ARGV[2] retentionMs  ARGV[3] T id  ARGV[4] task.finished head  ARGV[5] C id  ARGV[6] job.started
   head  ARGV[7] k  ARGV[8] m; 5 per complete (jobId, token, result, drifted 1|0, job.completed JSON), 4 per claimer
   (workerId, its JSON, token, leaseMs)
-Output: { now, head, T's D before, finished at (0 = no), reason, { code per complete }, claim code, C's D before, { per
-  claimer served: jobId, attempt before, lastKind, lastMsg, stack } }
+Output: flat { now, head, finished at (0 = no), reason, claim code, T's D before (8), a code per complete, C's D before
+  (8, when the claim code is 1), 5 per claimer served (jobId, attempt before, lastKind, lastMsg, stack) }
 Errors: complete -1 not found, -3 canceled, -2 lease lost, -10 malformed; claim -11 C not head, -10 malformed, 0 none ]]
 local rcall = redis.call; local tm = rcall('TIME'); local now = tm[1] * 1000 + math.floor(tm[2] / 1000)
 local fmt, k, m, ns, EV = string.format, tonumber(ARGV[7]), tonumber(ARGV[8]), string.format('%d', now), {}
 local D = {'status', 'total', 'queued', 'running', 'completed', 'failed', 'drifted', 'errored', 'lockTtlMs'}
-D[10], D[11] = 'seqEnd', 'lockAt' -- the last sequence its start enqueued; when claims last renewed its lock
-local function push(l, ...) local n = #l; for i, v in ipairs({...}) do l[n + i] = v end end
+D[10], D[11] = 'seqEnd', 'lockAt'; local function push(l, ...) for _, v in ipairs({...}) do l[#l + 1] = v end end
 local function task(key, F) local r = rcall('HMGET', key, unpack(D, 1, 11 + #F)); r.ok, r.raw = true, {unpack(r, 2, 8)}
   for i = 2, 11 do r[i] = tonumber(r[i]) or (i > 9 and 0 or nil); r.ok = r.ok and r[i] ~= nil end return r end
 for e = 1, k do D[10 + 2 * e], D[11 + 2 * e] = 'status@' .. ARGV[4 + 5 * e], 'leaseToken@' .. ARGV[4 + 5 * e] end
@@ -42,7 +41,7 @@ if c.ok then z = {}; local p, g, bad, r = rcall('ZPOPMIN', KEYS[5], m), {}, {}, 
     if r[o + 1] == 'pending' and tonumber(r[o + 2]) and r[o + 3] then n = n + 1; local a, att = x + 4 * n, r[o + 2] + 1
       local f = att > 1 and rcall('HMGET', KEYS[4], 'lastKind@' .. id, 'lastMsg@' .. id) or {}
       local dl = fmt('%d', now + ARGV[a + 3]); push(z, dl, id); c[3], c[4] = c[3] - 1, c[4] + 1
-      got[n] = {id, att - 1, f[1] or false, f[2] or false, r[o + 3]}
+      push(got, id, att - 1, f[1] or false, f[2] or false, r[o + 3])
       push(w, 'status@' .. id, 'running', 'attempt@' .. id, att, 'workerId@' .. id, ARGV[a], 'leaseToken@' .. id,
         ARGV[a + 2], 'leaseDeadline@' .. id, dl, 'startedAt@' .. id, ns) -- of updatedAt, startedAt, finishedAt
       EV[#EV + 1] = fmt('{%s,"workerId":%s,"jobId":%s,"stack":%s,"attempt":%d}', ARGV[6], ARGV[a + 1], cjson.encode(id),
@@ -57,4 +56,5 @@ if c.ok then z = {}; local p, g, bad, r = rcall('ZPOPMIN', KEYS[5], m), {}, {}, 
 local function raw(x) return '[' .. (x.ok and table.concat(x.raw, ',') or '') .. ']' end -- counters as stored
 if #EV > 0 then rcall('XADD', KEYS[3], 'MAXLEN', '=', ARGV[1], '*', 's', table.concat({'[' .. ns, cjson.encode(ARGV[3]),
   raw(t), cjson.encode(ARGV[5]), raw(c), table.concat(EV, ',')}, ',') .. ']') end
-return {now, head, tb, fin, reason, out, c.ok and 1 or c[1], cb, got}
+local R = {now, head, fin, reason, c.ok and 1 or c[1]}; for i = 1, 8 do R[5 + i] = tb[i] or false end -- flat:
+for _, l in ipairs({out, cb, got}) do for i = 1, #l do R[#R + 1] = l[i] end end return R -- nested tables cost more
