@@ -86,10 +86,21 @@ function rowOf(status: string, c: TaskCounters): Row {
 
 const RUNNING = { status: 'running' } as const;
 const PENDING = { status: 'pending' } as const;
+
+/** The counters after a settle completed a job with `status` (the domain's counterDelta). */
+function afterComplete(c: TaskCounters, status: unknown): TaskCounters {
+  const driftStatus = status === 'drifted' ? 'drifted' : 'in_sync';
+  return applyDelta(c, counterDelta(RUNNING, { status: 'completed', driftStatus }));
+}
+
+/** The counters after a claim leased a pending job. */
+function afterClaim(c: TaskCounters): TaskCounters {
+  return applyDelta(c, counterDelta(PENDING, RUNNING));
+}
 const value = (v: unknown): string | number | null =>
   typeof v === 'string' || typeof v === 'number' ? v : null;
 
-/** Where a settleJobs reply's parts start: `{ now, head, finished at, reason, claim code, T's D (8), codes... }`. */
+/** Where a settleJobs reply's parts start: `{ now, head, finished at, reason, claim code, T's D, codes }`. */
 const SETTLE_D = 5;
 const SETTLE_CODES = SETTLE_D + 8;
 
@@ -108,10 +119,7 @@ export function completeOutcomes(reply: Reply, results: readonly JobResultSummar
   let counters = countersOf(before);
   return codes.map((raw, i) => {
     const code = Number(raw);
-    if (code === 1) {
-      const driftStatus = results[i]!.status === 'drifted' ? 'drifted' : 'in_sync';
-      counters = applyDelta(counters, counterDelta(RUNNING, { status: 'completed', driftStatus }));
-    }
+    if (code === 1) counters = afterComplete(counters, results[i]!.status);
     const finishedHere = i + 1 === Number(fin);
     if (finishedHere) status = reason ? 'failed' : 'completed';
     return {
@@ -148,7 +156,7 @@ export function claimOutcomes(
   const outcomes: ClaimOutcome[] = [];
   for (let i = at + 8; i + 5 <= reply.length; i += 5) {
     const r = reply.slice(i, i + 5) as Row;
-    counters = applyDelta(counters, counterDelta(PENDING, RUNNING));
+    counters = afterClaim(counters);
     outcomes.push({
       kind: 'claimed',
       jobId: String(r[0]),
@@ -289,20 +297,6 @@ export function taskMembers(taskId: string): string {
   return members;
 }
 
-/** A stream entry's counters: `[total, queued, running, completed, failed, drifted, errored]`. */
-function countersFromList(list: readonly unknown[]): TaskCounters {
-  const [total, queued, running, completed, failed, drifted, errored] = list.map(Number);
-  return {
-    total: total ?? 0,
-    queued: queued ?? 0,
-    running: running ?? 0,
-    completed: completed ?? 0,
-    failed: failed ?? 0,
-    drifted: drifted ?? 0,
-    errored: errored ?? 0,
-  };
-}
-
 /**
  * The events of a settleJobs stream entry (field `s`): `[now, T id, T's counters before, C id, C's counters
  * before (read only when C is not T), ...events without counters and occurredAt]`. Each event gets its
@@ -319,15 +313,14 @@ export function settleEntryEvents(entry: readonly unknown[]): DomainEvent[] {
     unknown[],
     ...Reply,
   ];
-  const counters = new Map<string, TaskCounters>([[t, countersFromList(tBefore)]]);
-  if (c !== t) counters.set(c, countersFromList(cBefore));
+  // An entry's counters are `[total, queued, ...]`: a D without its status.
+  const counters = new Map<string, TaskCounters>([[t, countersOf([null, ...(tBefore as Row)])]]);
+  if (c !== t) counters.set(c, countersOf([null, ...(cBefore as Row)]));
   return events.map((raw) => {
     const event = raw as Record<string, unknown> & { type: string; taskId: string; status?: string };
-    let now = counters.get(event.taskId) ?? countersFromList([]);
-    if (event.type === 'job.completed') {
-      const driftStatus = event.status === 'drifted' ? 'drifted' : 'in_sync';
-      now = applyDelta(now, counterDelta(RUNNING, { status: 'completed', driftStatus }));
-    } else if (event.type === 'job.started') now = applyDelta(now, counterDelta(PENDING, RUNNING));
+    let now = counters.get(event.taskId) ?? countersOf([]);
+    if (event.type === 'job.completed') now = afterComplete(now, event.status);
+    else if (event.type === 'job.started') now = afterClaim(now);
     counters.set(event.taskId, now);
     return { ...event, counters: now, occurredAt: Number(at) } as unknown as DomainEvent;
   });
